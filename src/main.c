@@ -1,0 +1,185 @@
+/*
+ * portscope: how this machine's applications use the network, and whether
+ * a port on another machine is really listening.
+ *
+ * This file holds the command table and the translation of PortQry 2.0
+ * command lines (-n, -local, -wport, -wpid) into portscope commands;
+ * nothing else.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "util/xmalloc.h"
+
+struct command {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*summary;
+};
+
+static const struct command commands[] = {
+	{ "local", cmd_local, "every socket with its owning processes (PortQry -local)" },
+	{ "query", cmd_query, "is a TCP/UDP port on a host listening? (PortQry -n)" },
+	{ "watch", cmd_watch, "watch one port or one process, print what changes (PortQry -wport/-wpid)" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: portscope COMMAND [OPTIONS]\n"
+	    "       portscope help COMMAND | --help | --version\n"
+	    "\n"
+	    "commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+	    "\n"
+	    "PortQry command lines work unchanged:\n"
+	    "  portscope -n HOST [-p tcp|udp|both] [-e PORT | -o P1,P2 | -r A:B] [-l FILE [-y]] [-q]\n"
+	    "            [-sp PORT] [-sl] [-nr] [-cn !community!]\n"
+	    "  portscope -local [-v] [-l FILE]\n"
+	    "  portscope -wport PORT [-wt SECONDS] [-v] [-l FILE]\n"
+	    "  portscope -wpid PID [-wt SECONDS] [-v] [-l FILE]\n");
+}
+
+static const struct command *
+command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * Rewrite a PortQry command line (argv[1] starts with a single dash and is
+ * one of PortQry's mode options) into the portscope command it means.
+ * Returns the command to run with *nargv set (argv[0] = command name), or
+ * NULL after printing a usage error.
+ */
+static const struct command *
+portqry_translate(int argc, char **argv, int *nargc, char ***nargv)
+{
+	int i, n = 0, has_local = 0, has_wt = 0, has_n = 0;
+	const char *wport = NULL, *wpid = NULL;
+	char **av;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-local") == 0)
+			has_local = 1;
+		else if (strcmp(argv[i], "-wt") == 0)
+			has_wt = 1;
+		else if (strcmp(argv[i], "-n") == 0)
+			has_n = 1;
+		else if (strcmp(argv[i], "-wport") == 0 && i + 1 < argc)
+			wport = argv[i + 1];
+		else if (strcmp(argv[i], "-wpid") == 0 && i + 1 < argc)
+			wpid = argv[i + 1];
+	}
+	if (has_wt && has_local) {
+		warnx("-wt cannot be used with -local: it sets the interval of -wport or -wpid");
+		return NULL;
+	}
+	if (has_wt && wport == NULL && wpid == NULL) {
+		warnx("-wt needs -wport PORT or -wpid PID");
+		return NULL;
+	}
+	if ((has_local + has_n + (wport || wpid)) > 1 || (wport && wpid)) {
+		warnx("choose one of -n, -local, -wport and -wpid");
+		return NULL;
+	}
+
+	av = xreallocarray(NULL, (size_t)argc + 2, sizeof(*av));
+	if (has_n) {
+		av[n++] = "query";
+		for (i = 1; i < argc; i++)
+			av[n++] = argv[i];
+	} else if (has_local) {
+		av[n++] = "local";
+		av[n++] = "--portqry";
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "-local") != 0)
+				av[n++] = argv[i];
+	} else if (wport || wpid) {
+		av[n++] = "watch";
+		av[n++] = "--portqry";
+		for (i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-wport") == 0)
+				av[n++] = "--port";
+			else if (strcmp(argv[i], "-wpid") == 0)
+				av[n++] = "--pid";
+			else if (strcmp(argv[i], "-wt") == 0)
+				av[n++] = "--interval";
+			else
+				av[n++] = argv[i];
+		}
+	} else {
+		free(av);
+		warnx("unknown option '%s'; see 'portscope --help'", argv[1]);
+		return NULL;
+	}
+	av[n] = NULL;
+	*nargc = n;
+	*nargv = av;
+	return command_find(av[0]);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	char *helpv[3];
+	char **nargv;
+	int nargc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "-?") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("portscope %s\n", PORTSCOPE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		if ((cmd = command_find(argv[2])) == NULL) {
+			warnx("unknown command '%s'; see 'portscope --help'", argv[2]);
+			return 2;
+		}
+		helpv[0] = (char *)cmd->name;
+		helpv[1] = "--help";
+		helpv[2] = NULL;
+		return cmd->fn(2, helpv);
+	}
+	if (argv[1][0] == '-' && argv[1][1] != '-') {
+		if ((cmd = portqry_translate(argc, argv, &nargc, &nargv)) == NULL)
+			return 2;
+		return cmd->fn(nargc, nargv);
+	}
+	if (argv[1][0] == '-') {
+		warnx("unknown option '%s'; see 'portscope --help'", argv[1]);
+		return 2;
+	}
+	if ((cmd = command_find(argv[1])) == NULL) {
+		warnx("unknown command '%s'; see 'portscope --help'", argv[1]);
+		return 2;
+	}
+	return cmd->fn(argc - 1, argv + 1);
+}

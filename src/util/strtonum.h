@@ -1,0 +1,14 @@
+/* OpenBSD's strtonum(3): parse a decimal integer in [minval, maxval].
+ * Returns the value, or 0 with *errstr set to "invalid", "too small" or
+ * "too large" (a static string).  *errstr is NULL on success. */
+#ifndef UTIL_STRTONUM_H
+#define UTIL_STRTONUM_H
+
+long long	strtonum(const char *, long long, long long, const char **);
+
+/* Parse a decimal number of seconds such as "0.2" or "60" into milliseconds
+ * within [min_ms, max_ms].  Returns 0 on success, -1 with *errstr set. */
+int		parse_seconds_ms(const char *, long long, long long, long long *,
+		    const char **);
+
+#endif

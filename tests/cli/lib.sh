@@ -1,0 +1,60 @@
+# Shared helpers for end-to-end tests; source it first.  Each check prints a
+# TAP line ("ok - what" / "not ok - what"); tests/run.sh counts them.
+# Everything a test starts is registered with `spawn`/`on_exit` and torn down
+# by the EXIT trap, pass or fail.
+set -u
+: "${PORTSCOPE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/portscope}"
+TMP=$(mktemp -d /tmp/portscope-test.XXXXXX)
+_cleanups=()
+_pids=()
+
+on_exit() { _cleanups+=("$*"); }
+_teardown() {
+	local i
+	for ((i = ${#_pids[@]} - 1; i >= 0; i--)); do
+		kill "${_pids[i]}" 2>/dev/null
+	done
+	for ((i = ${#_pids[@]} - 1; i >= 0; i--)); do
+		wait "${_pids[i]}" 2>/dev/null
+	done
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[i]}" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap _teardown EXIT
+trap 'exit 130' INT TERM
+
+# spawn CMD...: run CMD in the background; its pid is in $SPAWNED.
+spawn() { "$@" & SPAWNED=$!; _pids+=("$SPAWNED"); }
+
+ok()    { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+# check DESC CMD...: ok when CMD succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# check_eq DESC GOT WANT
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else
+		notok "$1"; echo "#   got:  $(printf %q "$2")"; echo "#   want: $(printf %q "$3")"; fi
+}
+# check_grep DESC FILE REGEX: FILE has a line matching REGEX (extended).
+check_grep() {
+	if grep -qE -- "$3" "$2"; then ok "$1"; else
+		notok "$1"; echo "#   no line matching /$3/ in:"; sed 's/^/#     /' "$2" | head -20; fi
+}
+check_nogrep() {
+	if ! grep -qE -- "$3" "$2"; then ok "$1"; else
+		notok "$1"; echo "#   unexpected line matching /$3/:"; grep -E -- "$3" "$2" | sed 's/^/#     /' | head -5; fi
+}
+# wait_for TIMEOUT_S CMD...: poll CMD every 20 ms until it succeeds.
+wait_for() {
+	local t=$1 end; shift
+	end=$(( $(date +%s%N) + t * 1000000000 ))
+	until "$@" 2>/dev/null; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+# need_root: tests that need root (netns, nftables) skip as a failure
+# would hide; say why and count it as not ok.
+need_root() { [ "$(id -u)" -eq 0 ] || { notok "needs root: $*"; exit 0; }; }
