@@ -1,0 +1,39 @@
+/*
+ * The probe table: every protocol probe, found by protocol and port.
+ * Add a probe by exporting `const struct probe probe_<name>` from its own
+ * file and listing it here.
+ */
+#include <netinet/in.h>
+#include <stddef.h>
+
+#include "query/probe.h"
+
+static const struct probe *const probes[] = {
+	NULL
+};
+
+const struct probe *
+probe_find(int proto, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; probes[i] != NULL; i++)
+		if (probes[i]->proto == proto && probes[i]->port == port)
+			return probes[i];
+	return NULL;
+}
+
+void
+probe_report_init(struct probe_report *r)
+{
+	buf_init(&r->text);
+	buf_init(&r->json);
+	r->reason[0] = '\0';
+}
+
+void
+probe_report_release(struct probe_report *r)
+{
+	buf_release(&r->text);
+	buf_release(&r->json);
+}
