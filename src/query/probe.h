@@ -21,6 +21,12 @@ enum probe_status {
 	PROBE_MALFORMED,	/* not this protocol: reason "malformed reply" */
 };
 
+/* probe->flags */
+#define PROBE_F_ANY_SRCPORT	0x1	/* UDP: the reply comes from another port
+					 * of the same address (TFTP answers from
+					 * a new transfer id), so the socket must
+					 * not be connected to the target port */
+
 /* One conversation with one port.  The engine zeroes it, sets the inputs,
  * and calls probe->release() (when non-NULL) at the end. */
 struct probe_ctx {
@@ -52,10 +58,21 @@ struct probe {
 	/* Write the request of ctx->step into out.  Returns 0, or 1 when this
 	 * step sends nothing (a banner: just read), or -1 on error. */
 	int		(*build)(struct probe_ctx *, struct buf *out);
-	/* Read a reply (for TCP: all bytes received so far). */
+	/* Read a reply (for TCP: all bytes received so far since the request
+	 * of ctx->step was sent; after PROBE_NEXT the engine discards what it
+	 * had received, so each step parses only its own reply). */
 	enum probe_status (*parse)(struct probe_ctx *, const uint8_t *, size_t,
 			    struct probe_report *);
 	void		(*release)(struct probe_ctx *);
+	/* Optional (NULL: silence ends the conversation as usual).  Called
+	 * when the request of ctx->step got no reply after every try.  Returns
+	 * PROBE_NEXT to send build() of step+1 instead (SNMP: v2c, then v1,
+	 * then a v3 discovery; IKE: IKEv2, then IKEv1), PROBE_DONE when an
+	 * earlier step already had a well-formed reply and the report now says
+	 * what the silence means (LISTENING, e.g. "wrong community"); any
+	 * other value leaves the verdict to the silence as usual. */
+	enum probe_status (*silence)(struct probe_ctx *, struct probe_report *);
+	unsigned	 flags;		/* PROBE_F_* */
 };
 
 /* The probe for proto/port, or NULL. */
