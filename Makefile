@@ -52,6 +52,8 @@ UNITBINS := $(UNITSRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAYS  := $(FUZZSRCS:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
 FUZZERS  := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
+TOOLSRCS := $(sort $(wildcard tests/tools/*.c))
+TOOLBINS := $(TOOLSRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 .PHONY: all check unit cli bench fuzz install clean
 all: $(BIN)
@@ -73,6 +75,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS)
+
+# Test tools (tests/tools/*.c): small programs the end-to-end tests drive.
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Corpus replay: each fuzz harness linked with a plain driver that feeds it
 # every file of its corpus (runs under gcc, and under ASan+UBSan with SANITIZE=1).
@@ -100,7 +108,7 @@ fuzz: $(FUZZERS)
 		    build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
-check: $(BIN) $(UNITBINS) $(REPLAYS)
+check: $(BIN) $(UNITBINS) $(REPLAYS) $(TOOLBINS)
 	$(Q)tests/run.sh $(BUILD)
 
 bench: $(BIN)

@@ -77,6 +77,8 @@ struct probe {
 
 /* The probe for proto/port, or NULL. */
 const struct probe	*probe_find(int proto, uint16_t port);
+/* The probe called name ("snmp"), or NULL. */
+const struct probe	*probe_named(const char *name);
 
 void	probe_report_init(struct probe_report *);
 void	probe_report_release(struct probe_report *);

@@ -5,10 +5,17 @@
  */
 #include <netinet/in.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "query/probe.h"
 
+extern const struct probe probe_netbios, probe_snmp, probe_ldap, probe_cldap;
+
 static const struct probe *const probes[] = {
+	&probe_netbios,
+	&probe_snmp,
+	&probe_ldap,
+	&probe_cldap,
 	NULL
 };
 
@@ -19,6 +26,17 @@ probe_find(int proto, uint16_t port)
 
 	for (i = 0; probes[i] != NULL; i++)
 		if (probes[i]->proto == proto && probes[i]->port == port)
+			return probes[i];
+	return NULL;
+}
+
+const struct probe *
+probe_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; probes[i] != NULL; i++)
+		if (strcmp(probes[i]->name, name) == 0)
 			return probes[i];
 	return NULL;
 }
