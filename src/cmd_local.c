@@ -1,13 +1,452 @@
-/* Placeholder until the 'local' command lands: it says so and fails. */
+/*
+ * portscope local: every socket with its owning processes — PortQry's
+ * -local [-v] report, ss -tuanp and lsof -i in one snapshot.
+ */
 #include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "host/snapshot.h"
+#include "output/json.h"
+#include "output/logfile.h"
+#include "output/sockrow.h"
+#include "output/text.h"
+#include "util/strtonum.h"
+#include "util/xmalloc.h"
+
+enum format { FMT_TEXT, FMT_JSON, FMT_CSV };
+
+struct local_opts {
+	struct snap_filter	 filter;
+	enum format		 format;
+	int			 verbose;
+	const char		*log;
+	int			 overwrite;
+};
+
+static const char local_usage[] =
+    "usage: portscope local [-v] [--json | --csv] [--tcp] [--udp] [-4] [-6]\n"
+    "                       [--listening] [--port N] [--pid N] [--state NAME]\n"
+    "                       [-l FILE [-y]]\n"
+    "       portscope -local [-v] [-l FILE [-y]]\n"
+    "\n"
+    "Every TCP and UDP socket with its owning processes, port statistics and\n"
+    "the ports of each process; -v adds each process's details and modules.\n"
+    "\n"
+    "  -v, --verbose     process details: command line, user, start, unit; modules\n"
+    "      --json        JSON Lines, one socket per line\n"
+    "      --csv         CSV with a header row\n"
+    "      --tcp, --udp  only TCP, only UDP sockets\n"
+    "  -4, -6            only IPv4, only IPv6 sockets\n"
+    "      --listening   only listening TCP and unconnected UDP sockets\n"
+    "      --port N      only sockets whose local or remote port is N (1-65535)\n"
+    "      --pid N       only sockets held by process N\n"
+    "      --state NAME  only TCP sockets in state NAME (LISTEN, ESTABLISHED,\n"
+    "                    TIME_WAIT, …; UNCONN for unconnected UDP)\n"
+    "  -l FILE           also write the report to FILE; -y overwrites it\n";
+
+/* Parse argv into o; exits 2 with one line on a usage error. */
+static void
+local_parse(int argc, char **argv, struct local_opts *o)
+{
+	enum { O_JSON = 256, O_CSV, O_TCP, O_UDP, O_LISTENING, O_PORT, O_PID,
+	    O_STATE, O_PORTQRY };
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "tcp", no_argument, NULL, O_TCP },
+		{ "udp", no_argument, NULL, O_UDP },
+		{ "listening", no_argument, NULL, O_LISTENING },
+		{ "port", required_argument, NULL, O_PORT },
+		{ "pid", required_argument, NULL, O_PID },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "portqry", no_argument, NULL, O_PORTQRY },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *errstr;
+	int ch, tcp = 0, udp = 0, v4 = 0, v6 = 0, listening = 0, state = -1;
+
+	memset(o, 0, sizeof(*o));
+	snap_filter_init(&o->filter);
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":vl:y46h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'v':
+			o->verbose = 1;
+			break;
+		case O_JSON:
+			o->format = FMT_JSON;
+			break;
+		case O_CSV:
+			o->format = FMT_CSV;
+			break;
+		case O_TCP:
+			tcp = 1;
+			break;
+		case O_UDP:
+			udp = 1;
+			break;
+		case '4':
+			v4 = 1;
+			break;
+		case '6':
+			v6 = 1;
+			break;
+		case O_LISTENING:
+			listening = 1;
+			break;
+		case O_PORT:
+			o->filter.port = (int)strtonum(optarg, 1, 65535, &errstr);
+			if (errstr)
+				errx(2, "port '%s' is %s: give 1-65535", optarg, errstr);
+			break;
+		case O_PID:
+			o->filter.pid = (pid_t)strtonum(optarg, 1, 4194304, &errstr);
+			if (errstr)
+				errx(2, "pid '%s' is %s: give 1-4194304", optarg, errstr);
+			break;
+		case O_STATE:
+			if ((state = sock_state_parse(optarg)) == -1)
+				errx(2, "unknown state '%s': give LISTEN, ESTABLISHED, "
+				    "SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, "
+				    "CLOSE, CLOSE_WAIT, LAST_ACK, CLOSING or UNCONN", optarg);
+			break;
+		case 'l':
+			o->log = optarg;
+			break;
+		case 'y':
+			o->overwrite = 1;
+			break;
+		case O_PORTQRY:
+			break;
+		case 'h':
+			fputs(local_usage, stdout);
+			exit(0);
+		case ':':
+			errx(2, "option '%s' needs a value; see 'portscope help local'",
+			    argv[optind - 1]);
+		default:
+			errx(2, "unknown option '%s'; see 'portscope help local'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		errx(2, "unexpected argument '%s'; see 'portscope help local'", argv[optind]);
+
+	if (tcp || udp)
+		o->filter.protos = (tcp ? SD_TCP : 0) | (udp ? SD_UDP : 0);
+	if (v4 || v6)
+		o->filter.families = (v4 ? SD_V4 : 0) | (v6 ? SD_V6 : 0);
+	if (listening) {
+		o->filter.tcp_states = 1u << TCP_LISTEN;
+		o->filter.udp_states = 1u << TCP_CLOSE;
+	}
+	if (state != -1) {
+		if (listening && state != TCP_LISTEN && state != TCP_CLOSE)
+			errx(2, "--state %s contradicts --listening", sock_state_name(
+			    &(struct sock_row){ .state = (uint8_t)state, .proto = IPPROTO_TCP }));
+		/* UNCONN and ESTABLISHED also select UDP sockets; others only TCP. */
+		o->filter.tcp_states = state == TCP_CLOSE && udp && !tcp ? 0 : 1u << state;
+		o->filter.udp_states = (state == TCP_CLOSE || state == TCP_ESTABLISHED) ?
+		    1u << state : 0;
+	}
+	o->filter.details = PROC_BASIC;
+	if (o->verbose)
+		o->filter.details |= PROC_FULL | (o->format == FMT_TEXT ? PROC_MODULES : 0);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct sock_row *x = *(const struct sock_row *const *)a;
+	const struct sock_row *y = *(const struct sock_row *const *)b;
+	int c;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->lport != y->lport)
+		return x->lport < y->lport ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if ((c = memcmp(x->laddr, y->laddr, 16)) != 0)
+		return c;
+	if ((c = memcmp(x->raddr, y->raddr, 16)) != 0)
+		return c;
+	return x->rport < y->rport ? -1 : x->rport > y->rport;
+}
+
+/* One line of the port table: "TCP 22     0.0.0.0   LISTENING   0.0.0.0:0". */
+static void
+text_row(struct buf *b, const struct sock_row *r, const char *indent, pid_t pid)
+{
+	char port[16];
+	struct buf addr;
+
+	buf_puts(b, indent);
+	if (pid > 0) {
+		snprintf(port, sizeof(port), "%d", (int)pid);
+		text_col(b, port, 8);
+	}
+	snprintf(port, sizeof(port), "%s %u", r->proto == IPPROTO_UDP ? "UDP" : "TCP",
+	    r->lport);
+	text_col(b, port, 11);
+	buf_init(&addr);
+	sock_addr(&addr, r->family, r->laddr);
+	text_col(b, buf_str(&addr), 24);
+	text_col(b, sock_state_label(r), 15);
+	if (r->proto == IPPROTO_UDP && r->rport == 0)
+		buf_puts(b, "*:*");
+	else
+		sock_endpoint(b, r->family, r->raddr, r->rport);
+	buf_putc(b, '\n');
+	buf_release(&addr);
+}
+
+static void
+text_header(struct buf *b, const char *indent, int with_pid)
+{
+	buf_puts(b, indent);
+	if (with_pid)
+		text_col(b, "PID", 8);
+	text_col(b, "Port", 11);
+	text_col(b, "Local IP", 24);
+	text_col(b, "State", 15);
+	buf_puts(b, "Remote IP:Port\n");
+}
+
+/* "Port Statistics": mappings per protocol and the share of each TCP state. */
+static void
+text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
+    const char *indent)
+{
+	static const int order[] = { TCP_TIME_WAIT, TCP_CLOSE_WAIT, TCP_LISTEN,
+	    TCP_ESTABLISHED, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1,
+	    TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_CLOSING, TCP_CLOSE };
+	size_t counts[16] = { 0 }, tcp = 0, udp = 0, i;
+	struct sock_row fake = { .proto = IPPROTO_TCP };
+	char label[64];
+
+	for (i = 0; i < n; i++) {
+		if (rows[i]->proto == IPPROTO_UDP) {
+			udp++;
+			continue;
+		}
+		tcp++;
+		counts[rows[i]->state == 12 ? TCP_SYN_RECV : rows[i]->state & 15]++;
+	}
+	buf_printf(b, "%sTCP mappings: %zu\n%sUDP mappings: %zu\n\n", indent, tcp,
+	    indent, udp);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		fake.state = (uint8_t)order[i];
+		/* PortQry always shows its four; other states when present */
+		if (i >= 4 && counts[order[i]] == 0)
+			continue;
+		snprintf(label, sizeof(label), "TCP ports in a %s state:", sock_state_label(&fake));
+		buf_puts(b, indent);
+		text_col(b, label, 40);
+		buf_printf(b, "%zu = %.2f%%\n", counts[order[i]],
+		    tcp ? 100.0 * (double)counts[order[i]] / (double)tcp : 0.0);
+	}
+}
+
+static void
+text_process(struct buf *b, const struct snapshot *s, const struct proc_info *p,
+    const struct sock_row *const *rows, size_t n, int verbose)
+{
+	char when[64];
+	struct tm tm;
+	time_t t;
+	size_t i;
+
+	buf_printf(b, "Process ID: %d (%s)\n\n", (int)p->pid, p->comm);
+	if (verbose) {
+		buf_puts(b, "  Executable:   ");
+		if (p->exe)
+			text_sanitize(b, p->exe, strlen(p->exe), 0);
+		else
+			buf_printf(b, "(unreadable: %s)", strerror(p->exe_err));
+		buf_puts(b, "\n  Command line: ");
+		if (p->cmdline)
+			text_sanitize(b, p->cmdline, strlen(p->cmdline), 0);
+		else
+			buf_puts(b, "(none)");
+		buf_printf(b, "\n  User:         %s\n", p->user ? p->user : "(unknown)");
+		if (p->start_time > 0) {
+			t = (time_t)p->start_time;
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
+			buf_printf(b, "  Started:      %s\n", when);
+		}
+		if (p->unit)
+			buf_printf(b, "  Unit:         %s\n", p->unit);
+		if (p->container)
+			buf_printf(b, "  Container:    %s\n", p->container);
+		buf_putc(b, '\n');
+	}
+	text_header(b, "  ", 1);
+	for (i = 0; i < n; i++)
+		text_row(b, rows[i], "  ", p->pid);
+	buf_puts(b, "\n  Port Statistics\n\n");
+	text_stats(b, rows, n, "  ");
+	if (verbose && p->nmodules > 0) {
+		buf_puts(b, "\n  Module Information:\n");
+		for (i = 0; i < p->nmodules; i++) {
+			buf_printf(b, "    0x%016llx  ", (unsigned long long)p->modules[i].base);
+			text_sanitize(b, p->modules[i].path, strlen(p->modules[i].path), 0);
+			buf_putc(b, '\n');
+		}
+	}
+	buf_putc(b, '\n');
+	(void)s;
+}
+
+/* PortQry's -local report. */
+static void
+local_text(struct buf *b, const struct snapshot *s, int verbose)
+{
+	const struct sock_row **rows, **prow;
+	size_t *start, *fill, nproc = s->scan.nprocs, i, total = 0;
+	size_t missing[OWNER_NOT_SCANNED + 1] = { 0 }, nmissing = 0;
+	const struct sock_owner *o;
+	uint32_t k, prev;
+
+	rows = xreallocarray(NULL, s->nsocks + 1, sizeof(*rows));
+	for (i = 0; i < s->nsocks; i++)
+		rows[i] = &s->socks[i];
+	qsort(rows, s->nsocks, sizeof(*rows), row_cmp);
+
+	buf_printf(b, "TCP/UDP Port Usage\n\n%zu active ports found\n\n", s->nsocks);
+	text_header(b, "", 0);
+	for (i = 0; i < s->nsocks; i++)
+		text_row(b, rows[i], "", 0);
+	buf_puts(b, "\nPort Statistics\n\n");
+	text_stats(b, rows, s->nsocks, "");
+
+	/* Group the sorted rows by owning process (counting sort by proc). */
+	start = xcalloc(nproc + 1, sizeof(*start));
+	for (i = 0; i < s->nsocks; i++)
+		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
+			o = &s->owners[k];
+			start[o->proc + 1]++;
+			total++;
+		}
+	for (i = 0; i < nproc; i++)
+		start[i + 1] += start[i];
+	fill = xcalloc(nproc + 1, sizeof(*fill));
+	prow = xreallocarray(NULL, total + 1, sizeof(*prow));
+	for (i = 0; i < s->nsocks; i++) {
+		prev = OWNER_NONE;
+		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
+			o = &s->owners[k];
+			if (o->proc != prev)	/* one line even if it has two fds */
+				prow[start[o->proc] + fill[o->proc]++] = rows[i];
+			prev = o->proc;
+		}
+		if (rows[i]->owner == OWNER_NONE) {
+			missing[rows[i]->missing]++;
+			nmissing++;
+		}
+	}
+
+	buf_puts(b, "\nPort and Module Information by Process\n\n");
+	for (i = 0; i < nproc; i++)
+		if (fill[i] > 0)
+			text_process(b, s, &s->scan.procs[i], prow + start[i], fill[i],
+			    verbose);
+	if (nmissing > 0) {
+		buf_printf(b, "Sockets without an owning process: %zu\n", nmissing);
+		if (missing[OWNER_ORPHAN])
+			buf_printf(b, "  no owner (TIME_WAIT, SYN_RECV, closed by its process): %zu\n",
+			    missing[OWNER_ORPHAN]);
+		if (missing[OWNER_DENIED])
+			buf_printf(b, "  not permitted (another user's process; run as root): %zu\n",
+			    missing[OWNER_DENIED]);
+		if (missing[OWNER_EXITED])
+			buf_printf(b, "  exited (the process ended during the scan): %zu\n",
+			    missing[OWNER_EXITED]);
+		if (missing[OWNER_NOT_FOUND])
+			buf_printf(b, "  not found (held by no process in this PID namespace): %zu\n",
+			    missing[OWNER_NOT_FOUND]);
+	}
+	free(prow);
+	free(fill);
+	free(start);
+	free(rows);
+}
 
 int
 cmd_local(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	warnx("'local' is not available in this build yet");
-	return 2;
+	struct local_opts o;
+	struct snapshot snap;
+	struct buf out;
+	char errbuf[256];
+	size_t i;
+	int logfd = -1, rc = 0;
+
+	local_parse(argc, argv, &o);
+	if (o.log && (logfd = logfile_open(o.log, o.overwrite, errbuf, sizeof(errbuf))) == -1)
+		errx(2, "%s", errbuf);
+	if (o.filter.pid > 0 && kill(o.filter.pid, 0) == -1 && errno == ESRCH)
+		errx(2, "no process with pid %d", (int)o.filter.pid);
+
+	if (snapshot_take(&snap, &o.filter, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
+	if (snap.not_root)
+		warnx("not running as root: %zu processes' descriptors could not be read; "
+		    "their sockets say 'not permitted'", snap.scan.denied);
+
+	/* Stream straight to stdout unless a log needs a copy. */
+	if (logfd == -1)
+		buf_init_fd(&out, STDOUT_FILENO);
+	else
+		buf_init(&out);
+	switch (o.format) {
+	case FMT_JSON:
+		for (i = 0; i < snap.nsocks; i++) {
+			buf_putc(&out, '{');
+			sockrow_json(&out, &snap, &snap.socks[i], o.verbose);
+			buf_add(&out, "}\n", 2);
+			buf_maybe_flush(&out);
+		}
+		break;
+	case FMT_CSV:
+		sockrow_csv_header(&out);
+		for (i = 0; i < snap.nsocks; i++) {
+			sockrow_csv(&out, &snap, &snap.socks[i]);
+			buf_maybe_flush(&out);
+		}
+		break;
+	case FMT_TEXT:
+		local_text(&out, &snap, o.verbose);
+		break;
+	}
+	if (logfd != -1) {
+		out.fd = logfd;
+		if (write(STDOUT_FILENO, out.data, out.len) != (ssize_t)out.len)
+			rc = 1;
+	}
+	if (buf_flush(&out) == -1 || out.error) {
+		warnx("cannot write output: %s", strerror(out.error));
+		rc = 1;
+	}
+	if (logfd != -1 && close(logfd) == -1) {
+		warn("cannot write log file '%s'", o.log);
+		rc = 1;
+	}
+	buf_release(&out);
+	snapshot_release(&snap);
+	return rc;
 }

@@ -1,0 +1,60 @@
+/*
+ * Owner lookup: which processes hold which socket, by socket inode.  One
+ * narrow interface with a backend per source: procfs (one pass over
+ * /proc/PID/fd) now, a BPF iterator later.  A scan runs on worker threads;
+ * the caller may do other work (the sock_diag dump) between start and
+ * finish, and lends its own thread to the scan in finish.
+ */
+#ifndef HOST_OWNER_H
+#define HOST_OWNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "host/proc.h"
+#include "util/u64map.h"
+
+/* One file descriptor that refers to a socket. */
+struct fd_ref {
+	uint64_t	inode;
+	uint32_t	pid;
+	int32_t		fd;
+};
+
+struct owner_scan {
+	/* inputs */
+	pid_t			 only_pid;	/* > 0: look at this process only */
+	const struct u64map	*want;		/* non-NULL: only these inodes */
+	unsigned		 details;	/* PROC_* bits for owning processes */
+	int			 threads;	/* workers besides the caller; 0 = by CPU count */
+	/* results, valid after finish */
+	struct fd_ref		*refs;		/* socket fds of live processes */
+	size_t			 nrefs;
+	struct fd_ref		*lost;		/* those of processes that exited mid-scan */
+	size_t			 nlost;
+	struct proc_info	*procs;		/* one per pid in refs, sorted by pid */
+	size_t			 nprocs;
+	size_t			 scanned;	/* processes looked at */
+	size_t			 denied;	/* processes whose fds we may not read */
+	size_t			 exited;	/* processes that exited mid-scan */
+	/* private to the backend */
+	void			*priv;
+};
+
+struct owner_backend {
+	const char	*name;
+	/* Begin a scan.  Returns 0, or -1 with the reason in err. */
+	int		(*start)(struct owner_scan *, char *err, size_t errlen);
+	/* Help with and wait for the scan, then fill the results. */
+	void		(*finish)(struct owner_scan *);
+};
+
+extern const struct owner_backend owner_procfs;
+
+/* Free the results of a finished scan. */
+void	owner_scan_release(struct owner_scan *);
+/* The details of pid in a finished scan, or NULL. */
+const struct proc_info *owner_scan_proc(const struct owner_scan *, pid_t);
+
+#endif

@@ -1,0 +1,331 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/proc.h"
+#include "util/buf.h"
+#include "util/xmalloc.h"
+
+/*
+ * Read a small /proc file relative to dirfd into a buf (NUL-terminated).
+ * Returns its length, or -1 with errno set.
+ */
+static ssize_t
+read_at(int dirfd, const char *name, struct buf *b, size_t limit)
+{
+	ssize_t n;
+	int fd;
+
+	buf_reset(b);
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	for (;;) {
+		buf_grow(b, 4096);
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (n == 0 || b->len + (size_t)n >= limit) {
+			b->len += (size_t)n;
+			break;
+		}
+		b->len += (size_t)n;
+	}
+	close(fd);
+	b->data[b->len] = '\0';
+	return (ssize_t)b->len;
+}
+
+/* ESRCH and ENOENT on a /proc/PID entry mean the process is gone. */
+static int
+gone(int e)
+{
+	return e == ESRCH || e == ENOENT;
+}
+
+int64_t
+proc_boot_time(void)
+{
+	static int64_t btime = -1;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	char line[256];
+	FILE *f;
+
+	pthread_mutex_lock(&lock);
+	if (btime == -1) {
+		btime = 0;
+		if ((f = fopen("/proc/stat", "re")) != NULL) {
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "btime %lld", (long long *)&btime) == 1)
+					break;
+			fclose(f);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return btime;
+}
+
+/* Is s (length n) made only of hex digits? */
+static int
+all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return n > 0;
+}
+
+/* Is s (length n) the suffix of a systemd unit name that holds processes? */
+static int
+unit_suffix(const char *s, size_t n)
+{
+	static const char *const suffixes[] = { "service", "scope", "socket", "mount", "swap", NULL };
+	size_t i;
+
+	for (i = 0; suffixes[i]; i++)
+		if (strlen(suffixes[i]) == n && strncmp(s, suffixes[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+void
+proc_cgroup_parse(const char *path, char **unit, char **container)
+{
+	static const char *const scope_prefixes[] = {
+		"docker-", "libpod-", "cri-containerd-", "crio-", "containerd-", NULL
+	};
+	const char *comp, *end, *p, *id;
+	size_t len, i, idlen;
+
+	*unit = *container = NULL;
+	/* Walk the components; the deepest unit-looking one wins. */
+	for (comp = path; comp && *comp; comp = end) {
+		while (*comp == '/')
+			comp++;
+		if (*comp == '\0')
+			break;
+		end = strchr(comp, '/');
+		len = end ? (size_t)(end - comp) : strlen(comp);
+		if (!end)
+			end = comp + len;
+		for (p = comp + len; p > comp && p[-1] != '.'; p--)
+			;
+		if (p > comp && unit_suffix(p, (size_t)(comp + len - p))) {
+			free(*unit);
+			*unit = xstrndup(comp, len);
+		}
+		/* Container ids: docker-<64 hex>.scope, /docker/<64 hex>, … */
+		for (i = 0; scope_prefixes[i]; i++) {
+			size_t pl = strlen(scope_prefixes[i]);
+			if (len > pl && strncmp(comp, scope_prefixes[i], pl) == 0) {
+				id = comp + pl;
+				idlen = strcspn(id, "./");
+				if (idlen >= 12 && all_hex(id, idlen)) {
+					free(*container);
+					*container = xstrndup(id, idlen);
+				}
+			}
+		}
+		if (len >= 32 && all_hex(comp, len)) {
+			free(*container);
+			*container = xstrndup(comp, len);
+		}
+	}
+}
+
+/* cmdline: NUL-separated arguments; join them with spaces. */
+static char *
+join_cmdline(struct buf *b)
+{
+	size_t i;
+
+	while (b->len > 0 && b->data[b->len - 1] == '\0')
+		b->len--;
+	if (b->len == 0)
+		return NULL;
+	for (i = 0; i < b->len; i++)
+		if (b->data[i] == '\0')
+			b->data[i] = ' ';
+	return xstrndup(b->data, b->len);
+}
+
+static char *
+user_name(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+	char *s;
+
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res != NULL)
+		return xstrdup(res->pw_name);
+	xasprintf(&s, "%u", (unsigned)uid);
+	return s;
+}
+
+static int
+module_cmp(const void *a, const void *b)
+{
+	const struct proc_module *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* The distinct files mapped into the process, each with its lowest address. */
+static void
+read_modules(struct proc_info *p, struct buf *b)
+{
+	char *line, *next, *path;
+	unsigned long long lo;
+	size_t i, cap = 0;
+
+	for (line = b->data; line && *line; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((path = strchr(line, '/')) == NULL)
+			continue;
+		if (sscanf(line, "%llx-", &lo) != 1)
+			continue;
+		for (i = 0; i < p->nmodules; i++)
+			if (strcmp(p->modules[i].path, path) == 0)
+				break;
+		if (i < p->nmodules) {
+			if (lo < p->modules[i].base)
+				p->modules[i].base = lo;
+			continue;
+		}
+		if (p->nmodules == cap) {
+			cap = cap ? cap * 2 : 16;
+			p->modules = xreallocarray(p->modules, cap, sizeof(*p->modules));
+		}
+		p->modules[p->nmodules].base = lo;
+		p->modules[p->nmodules].path = xstrdup(path);
+		p->nmodules++;
+	}
+	qsort(p->modules, p->nmodules, sizeof(*p->modules), module_cmp);
+}
+
+int
+proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
+{
+	struct buf b;
+	char link[4096], *s;
+	ssize_t n;
+	long long start;
+	unsigned ruid;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->uid = (uid_t)-1;
+	buf_init(&b);
+
+	if (read_at(dirfd, "comm", &b, 64) < 0) {
+		if (gone(errno))
+			goto exited;
+		snprintf(p->comm, sizeof(p->comm), "?");
+	} else {
+		while (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.data[--b.len] = '\0';
+		snprintf(p->comm, sizeof(p->comm), "%s", b.data);
+	}
+
+	if ((n = readlinkat(dirfd, "exe", link, sizeof(link) - 1)) >= 0)
+		p->exe = xstrndup(link, (size_t)n);
+	else {
+		p->exe_err = errno;
+		/* ENOENT on exe also marks kernel threads: check the process. */
+		if (gone(errno) && faccessat(dirfd, "stat", R_OK, 0) == -1 && gone(errno))
+			goto exited;
+	}
+
+	if (what & (PROC_FULL | PROC_MODULES)) {
+		if (read_at(dirfd, "cmdline", &b, 1 << 20) >= 0)
+			p->cmdline = join_cmdline(&b);
+		else if (gone(errno))
+			goto exited;
+
+		if (read_at(dirfd, "stat", &b, 4096) >= 0 &&
+		    (s = strrchr(b.data, ')')) != NULL &&
+		    sscanf(s + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+		    "%*d %*d %*d %*d %*d %*d %llu", &p->ppid, &start) == 2)
+			p->start_time = proc_boot_time() + start / sysconf(_SC_CLK_TCK);
+		else if (gone(errno))
+			goto exited;
+
+		if (read_at(dirfd, "status", &b, 1 << 16) >= 0 &&
+		    (s = strstr(b.data, "\nUid:")) != NULL &&
+		    sscanf(s + 5, "%u", &ruid) == 1) {
+			p->uid = ruid;
+			p->user = user_name(p->uid);
+		}
+
+		if (read_at(dirfd, "cgroup", &b, 1 << 16) >= 0 &&
+		    (s = strstr(b.data, "0::")) != NULL) {
+			s[strcspn(s, "\n")] = '\0';
+			proc_cgroup_parse(s + 3, &p->unit, &p->container);
+		}
+	}
+
+	if (what & PROC_MODULES) {
+		if (read_at(dirfd, "maps", &b, SIZE_MAX) >= 0)
+			read_modules(p, &b);
+		else if (gone(errno))
+			goto exited;
+	}
+	buf_release(&b);
+	return 0;
+
+exited:
+	buf_release(&b);
+	proc_info_release(p);
+	p->pid = pid;
+	p->exited = 1;
+	return -1;
+}
+
+int
+proc_read_pid(pid_t pid, unsigned what, struct proc_info *p)
+{
+	char path[32];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		memset(p, 0, sizeof(*p));
+		p->pid = pid;
+		p->exited = 1;
+		return -1;
+	}
+	rc = proc_read(fd, pid, what, p);
+	close(fd);
+	return rc;
+}
+
+void
+proc_info_release(struct proc_info *p)
+{
+	size_t i;
+
+	free(p->exe);
+	free(p->cmdline);
+	free(p->user);
+	free(p->unit);
+	free(p->container);
+	for (i = 0; i < p->nmodules; i++)
+		free(p->modules[i].path);
+	free(p->modules);
+	free(p->json);
+	memset(p, 0, sizeof(*p));
+}

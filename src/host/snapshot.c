@@ -1,0 +1,209 @@
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/snapshot.h"
+#include "util/xmalloc.h"
+
+void
+snap_filter_init(struct snap_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->protos = SD_TCP | SD_UDP;
+	f->families = SD_V4 | SD_V6;
+	f->tcp_states = ~0u;
+	f->udp_states = ~0u;
+	f->port = -1;
+	f->details = PROC_BASIC;
+	f->owners = 1;
+}
+
+/* Does the dump select a small part of all sockets?  Then the owner scan
+ * looks only for those inodes, and it starts after the dump. */
+static int
+narrow(const struct snap_filter *f)
+{
+	return f->port >= 0 || f->pid > 0 ||
+	    (f->tcp_states != ~0u && (f->protos & SD_TCP)) ||
+	    (f->udp_states != ~0u && (f->protos & SD_UDP));
+}
+
+static void
+index_socks(struct snapshot *s)
+{
+	size_t i;
+
+	u64map_init(&s->by_inode, s->nsocks);
+	for (i = 0; i < s->nsocks; i++)
+		if (s->socks[i].inode != 0)
+			u64map_put(&s->by_inode, s->socks[i].inode, (uint32_t)i);
+}
+
+/* Link owner o into the sorted owner list of row r. */
+static void
+owner_link(struct snapshot *s, struct sock_row *r, uint32_t o)
+{
+	struct sock_owner *ow = &s->owners[o];
+	uint32_t *pp = &r->owner;
+
+	while (*pp != OWNER_NONE) {
+		struct sock_owner *cur = &s->owners[*pp];
+		if (cur->pid > ow->pid || (cur->pid == ow->pid && cur->fd > ow->fd))
+			break;
+		pp = &cur->next;
+	}
+	ow->next = *pp;
+	*pp = o;
+}
+
+static void
+join_owners(struct snapshot *s)
+{
+	struct owner_scan *sc = &s->scan;
+	const struct proc_info *p = NULL;
+	struct sock_row *r;
+	uint32_t i;
+	size_t k;
+	uid_t me = geteuid();
+
+	s->owners = xreallocarray(NULL, sc->nrefs + 1, sizeof(*s->owners));
+	for (k = 0; k < sc->nrefs; k++) {
+		if ((i = u64map_get(&s->by_inode, sc->refs[k].inode)) == U64MAP_MISSING)
+			continue;	/* a socket born after the dump */
+		if (p == NULL || p->pid != (pid_t)sc->refs[k].pid)
+			p = owner_scan_proc(sc, (pid_t)sc->refs[k].pid);
+		if (p == NULL)
+			continue;
+		r = &s->socks[i];
+		s->owners[s->nowners].pid = sc->refs[k].pid;
+		s->owners[s->nowners].fd = sc->refs[k].fd;
+		s->owners[s->nowners].proc = (uint32_t)(p - sc->procs);
+		s->owners[s->nowners].next = OWNER_NONE;
+		owner_link(s, r, (uint32_t)s->nowners);
+		r->missing = OWNER_FOUND;
+		s->nowners++;
+	}
+	for (k = 0; k < sc->nlost; k++)
+		if ((i = u64map_get(&s->by_inode, sc->lost[k].inode)) != U64MAP_MISSING &&
+		    s->socks[i].owner == OWNER_NONE)
+			s->socks[i].missing = OWNER_EXITED;
+	for (k = 0; k < s->nsocks; k++) {
+		r = &s->socks[k];
+		if (r->owner != OWNER_NONE || r->missing == OWNER_EXITED)
+			continue;
+		if (r->inode == 0)
+			r->missing = OWNER_ORPHAN;
+		else if (sc->denied > 0 && r->uid != me)
+			r->missing = OWNER_DENIED;
+		else
+			r->missing = OWNER_NOT_FOUND;
+	}
+	s->not_root = sc->denied > 0;
+}
+
+/* With a pid filter: keep only the rows that process holds. */
+static void
+keep_pid(struct snapshot *s, pid_t pid)
+{
+	size_t i, n = 0;
+	uint32_t o;
+
+	for (i = 0; i < s->nsocks; i++) {
+		for (o = s->socks[i].owner; o != OWNER_NONE; o = s->owners[o].next)
+			if (s->owners[o].pid == (uint32_t)pid)
+				break;
+		if (o != OWNER_NONE)
+			s->socks[n++] = s->socks[i];
+	}
+	s->nsocks = n;
+	u64map_release(&s->by_inode);
+	index_socks(s);
+}
+
+int
+snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
+    size_t errlen)
+{
+	struct sockdiag_query q;
+	struct sock_vec sv = { NULL, 0, 0 };
+	struct sockdiag *sd;
+	int scanning = 0, rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	q.protos = f->protos;
+	q.families = f->families;
+	q.tcp_states = f->tcp_states;
+	q.udp_states = f->udp_states;
+	q.port = f->port;
+
+	if ((sd = sockdiag_open(err, errlen)) == NULL)
+		return -1;
+	s->scan.only_pid = f->pid;
+	s->scan.details = f->details | PROC_BASIC;
+
+	/* A full listing scans /proc on other cores while this one dumps. */
+	if (f->owners && !narrow(f)) {
+		if (owner_procfs.start(&s->scan, err, errlen) == -1)
+			goto out;
+		scanning = 1;
+	}
+	if (sockdiag_dump(sd, &q, &sv, err, errlen) == -1)
+		goto out;
+	s->socks = sv.v;
+	s->nsocks = sv.n;
+	sv.v = NULL;
+	index_socks(s);
+	if (f->owners && !scanning) {
+		s->scan.want = &s->by_inode;
+		if (owner_procfs.start(&s->scan, err, errlen) == -1)
+			goto out;
+		scanning = 1;
+	}
+	if (scanning) {
+		owner_procfs.finish(&s->scan);
+		scanning = 0;
+		s->scan.want = NULL;
+		join_owners(s);
+		if (f->pid > 0)
+			keep_pid(s, f->pid);
+	}
+	rc = 0;
+out:
+	if (scanning)
+		owner_procfs.finish(&s->scan);
+	sockdiag_close(sd);
+	sock_vec_release(&sv);
+	if (rc == -1)
+		snapshot_release(s);
+	return rc;
+}
+
+void
+snapshot_release(struct snapshot *s)
+{
+	free(s->socks);
+	free(s->owners);
+	owner_scan_release(&s->scan);
+	if (s->by_inode.keys)
+		u64map_release(&s->by_inode);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct proc_info *
+snapshot_proc(const struct snapshot *s, const struct sock_owner *o)
+{
+	return &s->scan.procs[o->proc];
+}
+
+const struct sock_row *
+snapshot_find(const struct snapshot *s, uint64_t inode)
+{
+	uint32_t i;
+
+	if (inode == 0 || s->by_inode.keys == NULL)
+		return NULL;
+	i = u64map_get(&s->by_inode, inode);
+	return i == U64MAP_MISSING ? NULL : &s->socks[i];
+}

@@ -1,0 +1,142 @@
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/json.h"
+#include "output/sockrow.h"
+#include "output/text.h"
+
+/* The members of process p after its pid. */
+static void
+proc_members(struct buf *b, const struct proc_info *p, int full)
+{
+	json_kstr(b, "comm", p->comm);
+	json_kstr(b, "exe", p->exe);
+	if (!full)
+		return;
+	json_kstr(b, "user", p->user);
+	json_kstr(b, "cmdline", p->cmdline);
+	json_ki64(b, "start_time", p->start_time);
+	json_kstr(b, "unit", p->unit);
+	json_kstr(b, "container", p->container);
+}
+
+void
+proc_json(struct buf *b, const struct proc_info *p, int full)
+{
+	json_ku64(b, "pid", (uint64_t)p->pid);
+	proc_members(b, p, full);
+}
+
+/* The cached members of a process, computed once per listing. */
+static const char *
+proc_fragment(const struct proc_info *cp, int full)
+{
+	struct proc_info *p = (struct proc_info *)cp;	/* the cache only */
+	struct buf b;
+
+	if (p->json == NULL) {
+		buf_init(&b);
+		proc_members(&b, p, full);
+		p->json = buf_detach(&b);
+	}
+	return p->json;
+}
+
+void
+sockrow_json(struct buf *b, const struct snapshot *s, const struct sock_row *r,
+    int full)
+{
+	const struct sock_owner *o;
+	uint32_t i;
+
+	buf_add(b, "\"proto\":\"", 9);
+	buf_puts(b, sock_proto_name(r));
+	buf_add(b, "\",\"family\":", 11);
+	buf_putc(b, r->family == AF_INET6 ? '6' : '4');
+	buf_add(b, ",\"local_addr\":\"", 15);
+	sock_addr(b, r->family, r->laddr);
+	buf_add(b, "\",\"local_port\":", 15);
+	buf_u64(b, r->lport);
+	buf_add(b, ",\"remote_addr\":\"", 16);
+	sock_addr(b, r->family, r->raddr);
+	buf_add(b, "\",\"remote_port\":", 16);
+	buf_u64(b, r->rport);
+	buf_add(b, ",\"state\":\"", 10);
+	buf_puts(b, sock_state_name(r));
+	buf_add(b, "\",\"recv_q\":", 11);
+	buf_u64(b, r->rqueue);
+	buf_add(b, ",\"send_q\":", 10);
+	buf_u64(b, r->wqueue);
+	buf_add(b, ",\"inode\":", 9);
+	buf_u64(b, r->inode);
+	buf_add(b, ",\"uid\":", 7);
+	buf_u64(b, r->uid);
+	buf_add(b, ",\"owners\":[", 11);
+	for (i = r->owner; i != OWNER_NONE; i = o->next) {
+		o = &s->owners[i];
+		if (i != r->owner)
+			buf_putc(b, ',');
+		buf_add(b, "{\"pid\":", 7);
+		buf_u64(b, o->pid);
+		buf_add(b, ",\"fd\":", 6);
+		buf_u64(b, (uint64_t)o->fd);
+		buf_putc(b, ',');
+		buf_puts(b, proc_fragment(snapshot_proc(s, o), full));
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	if (r->owner == OWNER_NONE)
+		json_kstr(b, "owner_missing", owner_missing_reason(r->missing));
+}
+
+void
+sockrow_csv_header(struct buf *b)
+{
+	buf_puts(b, "proto,process,pid,state,local_address,local_port,"
+	    "remote_address,remote_port,inode,uid,owner_missing\n");
+}
+
+void
+sockrow_csv(struct buf *b, const struct snapshot *s, const struct sock_row *r)
+{
+	const struct sock_owner *o;
+	struct buf names, pids;
+	uint32_t i;
+
+	buf_init(&names);
+	buf_init(&pids);
+	for (i = r->owner; i != OWNER_NONE; i = o->next) {
+		o = &s->owners[i];
+		if (i != r->owner) {
+			buf_putc(&names, ';');
+			buf_putc(&pids, ';');
+		}
+		buf_puts(&names, snapshot_proc(s, o)->comm);
+		buf_u64(&pids, o->pid);
+	}
+	buf_puts(b, r->proto == IPPROTO_UDP ? "UDP," : "TCP,");
+	csv_field(b, buf_str(&names));
+	buf_putc(b, ',');
+	buf_puts(b, buf_str(&pids));
+	buf_putc(b, ',');
+	buf_puts(b, sock_state_name(r));
+	buf_putc(b, ',');
+	sock_addr(b, r->family, r->laddr);
+	buf_putc(b, ',');
+	buf_u64(b, r->lport);
+	buf_putc(b, ',');
+	sock_addr(b, r->family, r->raddr);
+	buf_putc(b, ',');
+	buf_u64(b, r->rport);
+	buf_putc(b, ',');
+	buf_u64(b, r->inode);
+	buf_putc(b, ',');
+	buf_u64(b, r->uid);
+	buf_putc(b, ',');
+	if (r->owner == OWNER_NONE)
+		buf_puts(b, owner_missing_reason(r->missing));
+	buf_putc(b, '\n');
+	buf_release(&names);
+	buf_release(&pids);
+}
