@@ -1,13 +1,502 @@
-/* Placeholder until the 'query' command lands: it says so and fails. */
+/*
+ * portscope query: PortQry's -n.  Parse the options once into struct
+ * qopts, resolve the target, hand the port list to the query engine and
+ * print each verdict as the engine decides it, in the order asked.
+ */
+#include <arpa/inet.h>
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "output/json.h"
+#include "query/engine.h"
+#include "query/services.h"
+#include "util/buf.h"
+#include "util/strtonum.h"
+#include "util/xmalloc.h"
+
+struct qopts {
+	const char	*host;
+	int		 family;	/* AF_UNSPEC, or -4/-6 */
+	int		 tcp, udp;	/* -p */
+	char		 port_opt;	/* 'e', 'o', 'r' or 0 (default -e 80) */
+	uint16_t	*ports;
+	size_t		 nports;
+	const char	*log;		/* -l */
+	int		 yes;		/* -y */
+	int		 quiet;		/* -q */
+	int		 json;
+	int		 reason;
+	int		 no_reverse;	/* -nr */
+	int		 portqry;	/* called as portscope -n HOST */
+	struct query_opts q;
+};
+
+struct printer {
+	const struct qopts *o;
+	const struct services *svc;
+	const char	*addr;
+	struct buf	 out;		/* stdout, unless -q */
+	struct buf	 line;
+	int		 logfd;
+	enum verdict	 last;
+};
+
+static volatile sig_atomic_t log_fd_for_signal = -1;
+static const char log_end[] = "\n==== End of log file ====\n";
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: portscope query [-p tcp|udp|both] [-e PORT | -o P1,P2,... | -r A:B]\n"
+	    "                       [-4 | -6] [-nr] [-sp PORT] [-sl] [-cn !COMMUNITY!]\n"
+	    "                       [-l FILE [-y]] [-q] [--json] [--reason]\n"
+	    "                       [--parallel N] [--max-rate N] HOST\n"
+	    "       portscope -n HOST [same options]   (PortQry's form)\n"
+	    "\n"
+	    "Each port gets a verdict: LISTENING, NOT LISTENING, FILTERED, or for UDP\n"
+	    "LISTENING or FILTERED.  TCP is tried 3 times before FILTERED; a silent UDP\n"
+	    "port gets its protocol probe (DNS on 53, ...).  With -q and one port the\n"
+	    "exit status is 0 LISTENING, 1 NOT LISTENING, 2 otherwise.\n");
+}
+
+/* A usage error: one line on stderr, exit 2. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "see 'portscope query --help'\n");
+	exit(2);
+}
+
+static uint16_t
+parse_port(const char *opt, const char *s)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(s, 1, 65535, &errstr);
+	if (errstr != NULL)
+		usage_error("%s: port '%s' is %s (1 to 65535)", opt, s, errstr);
+	return (uint16_t)v;
+}
+
+static void
+add_port(struct qopts *o, uint16_t port)
+{
+	if (o->nports % 64 == 0)
+		o->ports = xreallocarray(o->ports, o->nports + 64,
+		    sizeof(*o->ports));
+	o->ports[o->nports++] = port;
+}
+
+/* -o P1,P2,...: in the order given. */
+static void
+parse_list(struct qopts *o, const char *s)
+{
+	char *copy = xstrdup(s), *p, *save = NULL;
+
+	if (*s == '\0' || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
+		usage_error("-o: '%s' is not a list of ports such as 80,443", s);
+	for (p = strtok_r(copy, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save))
+		add_port(o, parse_port("-o", p));
+	free(copy);
+}
+
+/* -r A:B with A < B. */
+static void
+parse_range(struct qopts *o, const char *s)
+{
+	char *copy = xstrdup(s), *colon;
+	uint16_t a, b;
+	unsigned p;
+
+	if ((colon = strchr(copy, ':')) == NULL)
+		usage_error("-r: '%s' is not a range such as 1:1024", s);
+	*colon = '\0';
+	a = parse_port("-r", copy);
+	b = parse_port("-r", colon + 1);
+	if (a >= b)
+		usage_error("-r: the start of '%s' must be below its end", s);
+	for (p = a; p <= b; p++)
+		add_port(o, (uint16_t)p);
+	free(copy);
+}
+
+static unsigned
+parse_uint(const char *opt, const char *s, long long lo, long long hi)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(s, lo, hi, &errstr);
+	if (errstr != NULL)
+		usage_error("%s: '%s' is %s (%lld to %lld)", opt, s, errstr, lo, hi);
+	return (unsigned)v;
+}
+
+/* Parse argv (argv[0] = "query") into o; exits 2 on a usage error. */
+static void
+parse_args(int argc, char **argv, struct qopts *o)
+{
+	const char *a, *v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	query_opts_init(&o->q);
+	o->family = AF_UNSPEC;
+	o->tcp = 1;
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ||
+		    strcmp(a, "-?") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		/* the flags */
+		if (strcmp(a, "-q") == 0) { o->quiet = 1; continue; }
+		if (strcmp(a, "-y") == 0) { o->yes = 1; continue; }
+		if (strcmp(a, "-sl") == 0) { o->q.slow_link = 1; continue; }
+		if (strcmp(a, "-nr") == 0) { o->no_reverse = 1; continue; }
+		if (strcmp(a, "-4") == 0) { o->family = AF_INET; continue; }
+		if (strcmp(a, "-6") == 0) { o->family = AF_INET6; continue; }
+		if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
+		if (strcmp(a, "--reason") == 0) { o->reason = 1; continue; }
+		if (a[0] != '-' || a[1] == '\0') {
+			if (o->host != NULL)
+				usage_error("one host at a time: '%s' and '%s'",
+				    o->host, a);
+			o->host = a;
+			continue;
+		}
+		/* the options with a value */
+		if (i + 1 >= argc)
+			usage_error("option '%s' needs a value", a);
+		v = argv[++i];
+		if (strcmp(a, "-n") == 0) {
+			if (o->host != NULL)
+				usage_error("one host at a time: '%s' and '%s'",
+				    o->host, v);
+			o->host = v;
+			o->portqry = 1;
+		} else if (strcmp(a, "-p") == 0) {
+			if (strcasecmp(v, "tcp") == 0)
+				o->tcp = 1, o->udp = 0;
+			else if (strcasecmp(v, "udp") == 0)
+				o->tcp = 0, o->udp = 1;
+			else if (strcasecmp(v, "both") == 0)
+				o->tcp = 1, o->udp = 1;
+			else
+				usage_error("-p: '%s' is not tcp, udp or both", v);
+		} else if (strcmp(a, "-e") == 0 || strcmp(a, "-o") == 0 ||
+		    strcmp(a, "-r") == 0) {
+			if (o->port_opt != 0)
+				usage_error("-e, -o and -r cannot be combined");
+			o->port_opt = a[1];
+			if (a[1] == 'e')
+				add_port(o, parse_port("-e", v));
+			else if (a[1] == 'o')
+				parse_list(o, v);
+			else
+				parse_range(o, v);
+		} else if (strcmp(a, "-l") == 0)
+			o->log = v;
+		else if (strcmp(a, "-sp") == 0)
+			o->q.src_port = parse_port("-sp", v);
+		else if (strcmp(a, "-cn") == 0) {
+			size_t l = strlen(v);
+
+			/* PortQry delimits the community with '!' */
+			if (l >= 2 && v[0] == '!' && v[l - 1] == '!')
+				o->q.community = xstrndup(v + 1, l - 2);
+			else
+				usage_error("-cn: write the community between "
+				    "exclamation marks, as in -cn !public!");
+			if (o->q.community[0] == '\0')
+				usage_error("-cn: the community is empty");
+		} else if (strcmp(a, "--parallel") == 0)
+			o->q.parallel = parse_uint(a, v, 1, 16384);
+		else if (strcmp(a, "--max-rate") == 0)
+			o->q.max_rate = parse_uint(a, v, 1, 10000000);
+		else
+			usage_error("unknown option '%s'", a);
+	}
+	if (o->host == NULL)
+		usage_error("which host?  give HOST (or -n HOST)");
+	if (o->port_opt == 0)
+		add_port(o, 80);
+	if (o->yes && o->log == NULL)
+		usage_error("-y answers the overwrite question of -l FILE: give -l");
+	if (o->quiet && (o->nports != 1 || (o->tcp && o->udp)))
+		usage_error("-q gives one port's verdict as exit status: use -e "
+		    "PORT with -p tcp or -p udp");
+	if (o->quiet && o->json)
+		usage_error("-q and --json cannot be combined");
+	o->q.host = o->host;
+}
+
+/* Raise the open-file limit to its hard limit and keep --parallel below
+ * it. */
+static void
+fit_fd_limit(struct qopts *o)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < o->q.parallel + 64u)
+		o->q.parallel = rl.rlim_cur > 96 ? (unsigned)rl.rlim_cur - 64 : 32;
+}
+
+/* Write what is in b to the log, if any, and to stdout unless -q. */
+static void
+put(struct printer *pr, struct buf *b)
+{
+	ssize_t n;
+	size_t off = 0;
+
+	if (pr->logfd >= 0)
+		while (off < b->len &&
+		    (n = write(pr->logfd, b->data + off, b->len - off)) > 0)
+			off += (size_t)n;
+	if (!pr->o->quiet)
+		buf_add(&pr->out, b->data, b->len);
+	buf_reset(b);
+	buf_maybe_flush(&pr->out);
+}
+
+static void
+print_result(const struct query_result *r, void *arg)
+{
+	struct printer *pr = arg;
+	struct buf *l = &pr->line;
+	const char *proto = r->proto == IPPROTO_UDP ? "udp" : "tcp";
+	const char *svc = service_name(pr->svc, r->proto, r->port);
+
+	pr->last = r->verdict;
+	if (pr->o->json) {
+		buf_putc(l, '{');
+		json_kstr(l, "host", pr->o->host);
+		json_kstr(l, "addr", pr->addr);
+		json_kstr(l, "proto", proto);
+		json_ku64(l, "port", r->port);
+		json_kstr(l, "service", svc);
+		json_kstr(l, "verdict", verdict_name(r->verdict));
+		json_kstr(l, "reason", r->reason);
+		json_key(l, "rtt_ms");
+		if (r->rtt_us >= 0)
+			buf_printf(l, "%.3f", (double)r->rtt_us / 1000.0);
+		else
+			buf_puts(l, "null");
+		json_ku64(l, "tries", r->tries);
+		if (r->probe != NULL) {
+			json_key(l, "probe");
+			buf_putc(l, '{');
+			json_key(l, r->probe->name);
+			buf_putc(l, '{');
+			buf_add(l, r->report.json.data, r->report.json.len);
+			buf_add(l, "}}", 2);
+		}
+		buf_add(l, "}\n", 2);
+	} else {
+		buf_printf(l, "%s port %u (%s service): %s", r->proto ==
+		    IPPROTO_UDP ? "UDP" : "TCP", r->port, svc ? svc : "unknown",
+		    verdict_name(r->verdict));
+		if (pr->o->reason)
+			buf_printf(l, " (reason: %s)", r->reason);
+		buf_putc(l, '\n');
+		if (r->probe != NULL && r->report.text.len > 0)
+			buf_add(l, r->report.text.data, r->report.text.len);
+	}
+	put(pr, l);
+}
+
+static void
+on_signal(int sig)
+{
+	int fd = log_fd_for_signal;
+
+	if (fd >= 0)
+		(void)!write(fd, log_end, sizeof(log_end) - 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Open the -l log, asking before overwriting unless -y.  Exits 2 when the
+ * user says no or the file cannot be written. */
+static int
+open_log(const struct qopts *o)
+{
+	char answer[16];
+	int fd;
+
+	if (access(o->log, F_OK) == 0 && !o->yes) {
+		fprintf(stderr, "Log file '%s' already exists. Overwrite? (Y/N) ",
+		    o->log);
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y')) {
+			fprintf(stderr, "\n");
+			errx(2, "not overwriting '%s' (give -y to overwrite)", o->log);
+		}
+	}
+	if ((fd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
+		err(2, "cannot open '%s'", o->log);
+	return fd;
+}
+
+static void
+log_header(struct printer *pr, int argc, char **argv)
+{
+	char host[256] = "", date[64] = "";
+	struct buf b;
+	time_t t = time(NULL);
+	struct tm tm;
+	int i;
+
+	gethostname(host, sizeof(host) - 1);
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", &tm);
+	buf_init(&b);
+	buf_printf(&b, "portscope %s log file\n\nSystem date: %s\n\n"
+	    "Command run:\n\n portscope%s", PORTSCOPE_VERSION, date,
+	    pr->o->portqry ? "" : " query");
+	for (i = 1; i < argc; i++)
+		buf_printf(&b, " %s", argv[i]);
+	buf_printf(&b, "\n\nLocal computer name:\n\n %s\n\n", host);
+	(void)!write(pr->logfd, b.data, b.len);
+	buf_release(&b);
+}
+
+/* Resolve o->host; prints PortQry's lines into pr.  Returns the address
+ * in *ss, or exits 2 when the name does not resolve. */
+static socklen_t
+resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen)
+{
+	const struct qopts *o = pr->o;
+	struct addrinfo hints, *res = NULL;
+	char name[NI_MAXHOST];
+	socklen_t len;
+	int numeric, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = o->family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	numeric = getaddrinfo(o->host, NULL, &hints, &res) == 0;
+	if (!o->json)
+		buf_printf(&pr->line, "\nQuerying target system called:\n\n %s\n\n",
+		    o->host);
+	if (!numeric) {
+		if (!o->json)
+			buf_puts(&pr->line,
+			    "Attempting to resolve name to IP address...\n\n");
+		put(pr, &pr->line);
+		buf_flush(&pr->out);
+		hints.ai_flags = 0;
+		if ((rc = getaddrinfo(o->host, NULL, &hints, &res)) != 0)
+			errx(2, "cannot resolve '%s': %s", o->host,
+			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	}
+	if (o->family != AF_UNSPEC && res->ai_family != o->family)
+		errx(2, "'%s' has no %s address", o->host,
+		    o->family == AF_INET ? "IPv4" : "IPv6");
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	len = res->ai_addrlen;
+	freeaddrinfo(res);
+	if (getnameinfo((struct sockaddr *)ss, len, addr, (socklen_t)alen, NULL,
+	    0, NI_NUMERICHOST) != 0)
+		snprintf(addr, alen, "?");
+	if (o->json)
+		return len;
+	if (!numeric)
+		buf_printf(&pr->line, "\nName resolved to %s\n\n", addr);
+	else if (!o->no_reverse) {
+		buf_puts(&pr->line, "Attempting to resolve IP address to name...\n\n");
+		if (getnameinfo((struct sockaddr *)ss, len, name, sizeof(name),
+		    NULL, 0, NI_NAMEREQD) == 0)
+			buf_printf(&pr->line, "\nIP address resolved to %s\n\n", name);
+		else
+			buf_puts(&pr->line, "\nFailed to resolve IP address to name\n\n");
+	}
+	buf_puts(&pr->line, "querying...\n\n");
+	put(pr, &pr->line);
+	return len;
+}
 
 int
 cmd_query(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	warnx("'query' is not available in this build yet");
-	return 2;
+	struct sockaddr_storage ss;
+	struct query_job *jobs;
+	struct printer pr;
+	struct qopts o;
+	char addr[NI_MAXHOST], errbuf[256];
+	size_t i, n = 0;
+	socklen_t len;
+	int rc;
+
+	parse_args(argc, argv, &o);
+	fit_fd_limit(&o);
+	memset(&pr, 0, sizeof(pr));
+	pr.o = &o;
+	pr.logfd = -1;
+	buf_init_fd(&pr.out, STDOUT_FILENO);
+	buf_init(&pr.line);
+	if (o.log != NULL) {
+		pr.logfd = open_log(&o);
+		log_header(&pr, argc, argv);
+		log_fd_for_signal = pr.logfd;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
+	len = resolve(&pr, &ss, addr, sizeof(addr));
+	pr.addr = addr;
+	pr.svc = services_load(NULL);
+
+	jobs = xreallocarray(NULL, o.nports * 2, sizeof(*jobs));
+	for (i = 0; i < o.nports; i++) {
+		if (o.tcp)
+			jobs[n++] = (struct query_job){ IPPROTO_TCP, o.ports[i] };
+		if (o.udp)
+			jobs[n++] = (struct query_job){ IPPROTO_UDP, o.ports[i] };
+	}
+	rc = query_run((struct sockaddr *)&ss, len, &o.q, jobs, n, print_result,
+	    &pr, errbuf, sizeof(errbuf));
+	buf_flush(&pr.out);
+	if (pr.logfd >= 0) {
+		(void)!write(pr.logfd, log_end, sizeof(log_end) - 1);
+		log_fd_for_signal = -1;
+		close(pr.logfd);
+	}
+	free(jobs);
+	free(o.ports);
+	services_free((struct services *)pr.svc);
+	buf_release(&pr.line);
+	buf_release(&pr.out);
+	if (rc == -1)
+		errx(2, "%s", errbuf);
+	return o.quiet ? verdict_exit_code(pr.last) : 0;
 }

@@ -10,8 +10,10 @@
 #include "query/probe.h"
 
 extern const struct probe probe_netbios, probe_snmp, probe_ldap, probe_cldap;
+extern const struct probe probe_dns;
 
 static const struct probe *const probes[] = {
+	&probe_dns,
 	&probe_netbios,
 	&probe_snmp,
 	&probe_ldap,

@@ -1,0 +1,73 @@
+/*
+ * The query engine: many TCP connects and UDP probes in flight on one
+ * epoll set, retries and timeouts learned from measured round trips,
+ * ICMP-aware pacing, and results handed back in the order the ports were
+ * asked for.  No printing here: the caller gets one struct query_result
+ * per port through a callback.
+ */
+#ifndef QUERY_ENGINE_H
+#define QUERY_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "query/probe.h"
+#include "query/verdict.h"
+
+struct query_job {
+	int		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t	 port;
+};
+
+struct query_opts {
+	unsigned	 parallel;	/* sockets in flight at most */
+	unsigned	 max_rate;	/* attempts per second, 0: no limit */
+	unsigned	 tcp_tries;	/* connects before FILTERED (PortQry: 3) */
+	unsigned	 udp_tries;	/* datagrams before LISTENING or FILTERED */
+	int		 slow_link;	/* -sl: UDP waits doubled */
+	uint16_t	 src_port;	/* -sp, 0: any */
+	const char	*community;	/* -cn, for SNMP */
+	const char	*host;		/* as typed, for probes */
+	unsigned	 init_timeout_ms;	/* before any round trip is measured */
+	unsigned	 min_timeout_ms;	/* floor of the learned timeout */
+	unsigned	 max_timeout_ms;
+	unsigned	 read_timeout_ms;	/* TCP probe: wait for a banner/reply */
+	unsigned	 icmp_gap_ms;	/* paced UDP retries: one per gap */
+};
+
+/* Defaults: PortQry's 3 TCP tries, 3 UDP datagrams, 1024 in flight, a
+ * 1 s first timeout learned down to no less than 100 ms. */
+void	query_opts_init(struct query_opts *);
+
+struct query_result {
+	int		 proto;
+	uint16_t	 port;
+	enum verdict	 verdict;
+	char		 reason[64];
+	unsigned	 tries;		/* attempts sent (connects or datagrams) */
+	int64_t		 rtt_us;	/* of the deciding answer, -1: none */
+	const struct probe *probe;	/* whose report follows, or NULL */
+	struct probe_report report;	/* filled when probe != NULL */
+};
+
+/* Called once per job, in job order.  The result is valid only during the
+ * call. */
+typedef void	(*query_emit_fn)(const struct query_result *, void *);
+
+/*
+ * Query every job at addr.  Results are emitted in the order of jobs, each
+ * as soon as it and all before it are decided.  Returns 0, or -1 with a
+ * reason in err (size errlen) when the scan could not run at all (no
+ * epoll, source port busy); every job was emitted when it returns 0.
+ */
+int	query_run(const struct sockaddr *addr, socklen_t addrlen,
+	    const struct query_opts *, const struct query_job *jobs,
+	    size_t njobs, query_emit_fn emit, void *arg,
+	    char *err, size_t errlen);
+
+/* The generic UDP datagram: sent first to every UDP port; any reply means
+ * LISTENING ("udp reply"). */
+extern const struct probe probe_generic;
+
+#endif
