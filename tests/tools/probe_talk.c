@@ -5,7 +5,10 @@
  * tests (-s DIR saves each reply as DIR/stepN.bin) and by the end-to-end
  * tests of the probes themselves.
  *
- *   probe_talk [-c COMMUNITY] [-s DIR] [-t MS] NAME ADDR PORT
+ *   probe_talk [-c COMMUNITY] [-s DIR] [-S STEP] [-t MS] [-x XID] NAME ADDR PORT
+ *
+ * -S starts at a later step (IKEv1: -S 1), -x fixes the conversation id
+ * so that recorded replies match what the fuzz harnesses expect.
  *
  * Prints "status: done|malformed|silent", "reason: …", the text lines and
  * "json: {…}"; exits 0 when a probe finished (done), 1 otherwise.
@@ -61,11 +64,14 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.community = "public";
-	while ((c = getopt(argc, argv, "c:s:t:")) != -1) {
+	ctx.xid = (uint32_t)getpid() * 2654435761u;
+	while ((c = getopt(argc, argv, "c:S:s:t:x:")) != -1) {
 		switch (c) {
 		case 'c': ctx.community = optarg; break;
 		case 's': dir = optarg; break;
+		case 'S': ctx.step = (unsigned)atoi(optarg); break;
 		case 't': timeout = atoi(optarg); break;
+		case 'x': ctx.xid = (uint32_t)strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
@@ -88,7 +94,6 @@ main(int argc, char **argv)
 		return 2;
 	ctx.family = ss.ss_family;
 	ctx.host = argv[optind + 1];
-	ctx.xid = (uint32_t)getpid() * 2654435761u;
 	probe_report_init(&r);
 	buf_init(&out);
 	buf_init(&in);
