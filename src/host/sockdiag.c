@@ -78,15 +78,20 @@ sockdiag_port_bytecode(uint16_t port, void *ops)
 {
 	/*
 	 * Each op jumps `yes` bytes when its condition holds, `no` bytes when
-	 * not; landing exactly on the end accepts, landing 4 past it rejects.
-	 *   0: S_EQ  yes→16 (accept)  no→8
+	 * not (JMP always takes `no`); landing exactly on the end accepts,
+	 * landing 4 past it rejects.  The kernel's audit insists that every
+	 * jump target lies on the chain of `yes` jumps from the start, hence
+	 * the JMP instead of a direct jump to the end.
+	 *   0: S_EQ  yes→8  no→12
 	 *   4:       port
-	 *   8: D_EQ  yes→16 (accept)  no→20 (reject)
-	 *  12:       port
+	 *   8: JMP   yes→12 no→20 (accept)
+	 *  12: D_EQ  yes→20 (accept)  no→24 (reject)
+	 *  16:       port
 	 */
-	struct inet_diag_bc_op op[4] = {
-		{ INET_DIAG_BC_S_EQ, 16, 8 },
+	struct inet_diag_bc_op op[5] = {
+		{ INET_DIAG_BC_S_EQ, 8, 12 },
 		{ 0, 0, port },
+		{ INET_DIAG_BC_JMP, 4, 12 },
 		{ INET_DIAG_BC_D_EQ, 8, 12 },
 		{ 0, 0, port },
 	};
@@ -143,7 +148,7 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
     int port, struct sock_vec *out, char *err, size_t errlen)
 {
 	char req[256];
-	uint8_t bc[16];
+	uint8_t bc[20];
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *r;
 	struct dump_ctx ctx = { out, proto };

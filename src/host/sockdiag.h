@@ -41,7 +41,7 @@ int		 sockdiag_dump(struct sockdiag *, const struct sockdiag_query *,
 		    struct sock_vec *out, char *err, size_t errlen);
 
 /* Build the inet_diag bytecode for "sport == port or dport == port" into
- * ops (at least 16 bytes).  Returns its length in bytes. */
+ * ops (at least 20 bytes).  Returns its length in bytes. */
 size_t		 sockdiag_port_bytecode(uint16_t port, void *ops);
 
 void		 sock_vec_release(struct sock_vec *);
