@@ -434,6 +434,17 @@ probe_begin(struct engine *e, struct slot *s, const struct probe *p)
 	s->rep.reason[0] = '\0';
 }
 
+/* A UDP datagram went out: a paced retry must wait a full ICMP gap after
+ * it, since it may have used the target's last ICMP token. */
+static void
+udp_sent(struct engine *e)
+{
+	uint64_t t = now_ns() + (uint64_t)e->o->icmp_gap_ms * 1000000u;
+
+	if (t > e->next_paced_ns)
+		e->next_paced_ns = t;
+}
+
 /* Send the probe's request of the current step.  Returns 0 when sent,
  * 1 when the step sends nothing, -1 on failure. */
 static int
@@ -459,6 +470,8 @@ probe_send(struct engine *e, struct slot *s)
 			rc = -1;
 	}
 	s->step_sends = 1;
+	if (s->state == SLOT_UDP)
+		udp_sent(e);
 	buf_release(&out);
 	return rc;
 }
@@ -609,7 +622,6 @@ launch_more(struct engine *e)
 			return;
 		job = ring_pop(&e->deferred);
 		e->jobs[job].paced = 1;
-		e->next_paced_ns = now + (uint64_t)e->o->icmp_gap_ms * 1000000u;
 		launch(e, job);
 	}
 }
