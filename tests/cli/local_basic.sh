@@ -1,0 +1,86 @@
+# portscope local: the same sockets and owners as ss -tuanp, in a network
+# namespace of the test's own so that nothing else on the machine mixes in.
+. "$(dirname "$0")/lib.sh"
+need_root "local_basic runs in its own network namespace"
+H=$(dirname "$0")/helpers
+
+# Everything below runs inside a fresh network namespace (loopback only).
+if [ "${INNER:-}" != 1 ]; then
+	INNER=1 exec unshare --net bash "$0" "$@"
+fi
+ip link set lo up
+spawn python3 "$H/population.py" "$TMP/ready"
+wait_for 10 test -s "$TMP/ready" || { notok "population started"; exit 1; }
+read -r _ parent child shared <"$TMP/ready"
+
+# 1. same set of (proto, local, remote, state, owner pids) as ss -tuanp
+"$PORTSCOPE" local --json >"$TMP/ps.json" 2>"$TMP/ps.err"
+check_eq "local --json exits 0" "$?" 0
+ss -tuanp >"$TMP/ss.txt"
+python3 "$H/sockset.py" portscope "$TMP/ps.json" >"$TMP/ps.set"
+python3 "$H/sockset.py" ss "$TMP/ss.txt" >"$TMP/ss.set"
+if diff -u "$TMP/ss.set" "$TMP/ps.set" >"$TMP/diff"; then
+	ok "local --json reports exactly the sockets and owner pids of ss -tuanp ($(wc -l <"$TMP/ps.set") sockets)"
+else
+	notok "local --json differs from ss -tuanp"; sed 's/^/#   /' "$TMP/diff"
+fi
+check_eq "population has 19 sockets" "$(wc -l <"$TMP/ps.set")" 19
+check_grep "TIME_WAIT socket says 'no owner'" "$TMP/ps.json" \
+	'"state":"TIME_WAIT",.*"owners":\[\],"owner_missing":"no owner"'
+check_grep "shared listener lists parent and child" "$TMP/ps.json" \
+	"\"local_port\":$shared,.*\"owners\":\[\{\"pid\":$parent,.*\{\"pid\":$child,"
+check_grep "IPv6 listener on ::1" "$TMP/ps.json" '"family":6,"local_addr":"::1",.*"state":"LISTEN"'
+check_grep "unconnected UDP is UNCONN" "$TMP/ps.json" '"proto":"udp",.*"state":"UNCONN"'
+check_grep "connected UDP is ESTABLISHED" "$TMP/ps.json" '"proto":"udp",.*"state":"ESTABLISHED"'
+check_grep "owners carry comm and exe" "$TMP/ps.json" '"comm":"python3","exe":"/[^"]*python'
+check_eq "no notice when root" "$(cat "$TMP/ps.err")" ""
+check "every line is a JSON object" python3 -c '
+import json, sys
+for l in open(sys.argv[1]): json.loads(l)' "$TMP/ps.json"
+
+# 2. filters
+"$PORTSCOPE" local --json --tcp >"$TMP/f"; check_nogrep "--tcp has no UDP" "$TMP/f" '"proto":"udp"'
+check_eq "--tcp counts the TCP sockets" "$(wc -l <"$TMP/f")" "$(grep -c '^tcp' "$TMP/ps.set")"
+"$PORTSCOPE" local --json --udp >"$TMP/f"; check_eq "--udp counts the UDP sockets" "$(wc -l <"$TMP/f")" 3
+"$PORTSCOPE" local --json -6 >"$TMP/f"; check_nogrep "-6 has no IPv4" "$TMP/f" '"family":4'
+check_eq "-6 counts IPv6 sockets" "$(wc -l <"$TMP/f")" 8
+"$PORTSCOPE" local --json -4 --udp >"$TMP/f"; check_eq "-4 --udp" "$(wc -l <"$TMP/f")" 2
+"$PORTSCOPE" local --json --listening >"$TMP/f"
+check_eq "--listening: 3 listeners + 2 unconnected UDP" "$(wc -l <"$TMP/f")" 5
+"$PORTSCOPE" local --json --state time-wait >"$TMP/f"
+check_eq "--state time-wait" "$(wc -l <"$TMP/f")" 1
+"$PORTSCOPE" local --json --state ESTABLISHED >"$TMP/f"
+check_eq "--state ESTABLISHED: 12 TCP + 1 connected UDP" "$(wc -l <"$TMP/f")" 13
+"$PORTSCOPE" local --json --port "$shared" >"$TMP/f"
+check_eq "--port selects the shared listener only" "$(wc -l <"$TMP/f")" 1
+check_grep "--port keeps both owners" "$TMP/f" "\"pid\":$parent,.*\"pid\":$child,"
+"$PORTSCOPE" local --json --pid "$child" >"$TMP/f"
+check_eq "--pid of the child: the inherited sockets" "$(wc -l <"$TMP/f")" \
+	"$(grep -c "[ ,]$child\$\|[ ,]$child," "$TMP/ps.set")"
+check_nogrep "--pid lists only sockets the child holds" "$TMP/f" '"owners":\[\]'
+
+# 3. text, CSV, PortQry syntax, log file
+"$PORTSCOPE" -local >"$TMP/t"
+check_eq "-local exits 0" "$?" 0
+check_grep "-local: port usage table" "$TMP/t" '^TCP/UDP Port Usage'
+check_grep "-local: 19 active ports" "$TMP/t" "^19 active ports found"
+check_grep "-local: statistics" "$TMP/t" '^TCP ports in a LISTENING state: +3 = 18\.75%'
+check_grep "-local: per-process section" "$TMP/t" "^Process ID: $parent \(python3\)"
+check_grep "-local: orphan count" "$TMP/t" 'no owner \(TIME_WAIT.*: 1$'
+"$PORTSCOPE" -local -v >"$TMP/t"
+check_grep "-local -v: executable" "$TMP/t" '^  Executable: +/.*python'
+check_grep "-local -v: command line" "$TMP/t" '^  Command line: .*population.py'
+check_grep "-local -v: modules" "$TMP/t" '^    0x[0-9a-f]{16}  /.*libc\.so'
+check_grep "-local -v: user" "$TMP/t" '^  User: +root'
+"$PORTSCOPE" local --csv >"$TMP/c"
+check_eq "csv header" "$(head -1 "$TMP/c")" "proto,process,pid,state,local_address,local_port,remote_address,remote_port,inode,uid,owner_missing"
+check_eq "csv has a row per socket" "$(($(wc -l <"$TMP/c") - 1))" 19
+check_grep "csv shared socket lists both pids" "$TMP/c" "^TCP,python3;python3,$parent;$child,LISTEN,127.0.0.1,$shared,"
+"$PORTSCOPE" -local -l "$TMP/log" >"$TMP/t"
+check "-l writes the same report to the log" cmp -s "$TMP/t" "$TMP/log"
+"$PORTSCOPE" -local -l "$TMP/log" </dev/null >/dev/null 2>"$TMP/e"
+check_eq "-l refuses to overwrite without -y" "$?" 2
+check_grep "-l says why" "$TMP/e" "exists; use -y"
+echo old >"$TMP/log"
+"$PORTSCOPE" -local -l "$TMP/log" -y >/dev/null
+check_grep "-y overwrites" "$TMP/log" '^TCP/UDP Port Usage'
