@@ -381,11 +381,11 @@ ike_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	if (notifies > 0) {
 		json_key(&j, "notify");
 		buf_putc(&j, '[');
-		buf_add(&j, nj.data, nj.len);
+		buf_append(&j, &nj);
 		buf_putc(&j, ']');
 	}
-	buf_add(&r->text, t.data, t.len);
-	buf_add(&r->json, j.data, j.len);
+	buf_append(&r->text, &t);
+	buf_append(&r->json, &j);
 	buf_release(&t);
 	buf_release(&j);
 	buf_release(&nj);

@@ -165,7 +165,7 @@ l2tp_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	}
 	if (msg < 0)
 		goto bad;
-	buf_add(&r->text, t.data, t.len);
+	buf_append(&r->text, &t);
 	buf_release(&t);
 	report_reason(r, "l2tp reply");
 	return PROBE_DONE;

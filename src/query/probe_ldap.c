@@ -197,8 +197,8 @@ ldap_read(struct probe_ctx *ctx, const uint8_t *p, size_t n, int stream,
 		buf_putc(&t, '\n');
 	}
 	report_clear(r);
-	buf_add(&r->text, t.data, t.len);
-	buf_add(&r->json, j.data, j.len);
+	buf_append(&r->text, &t);
+	buf_append(&r->json, &j);
 	report_reason(r, code == 0 ? "ldap reply" : "ldap error reply");
 	ret = PROBE_DONE;
 out:

@@ -278,7 +278,7 @@ rpc_tower(const uint8_t *tw, size_t n, struct buf *t, struct buf *j)
 		buf_putc(&bind, ']');
 	}
 	buf_putc(t, '\n');
-	buf_add(t, bind.data, bind.len);
+	buf_append(t, &bind);
 	buf_putc(t, '\n');
 	json_kstr(j, "binding", buf_str(&bind));
 	buf_release(&bind);
@@ -417,11 +417,11 @@ static void
 rpc_report(struct rpc_state *s, struct probe_report *r)
 {
 	report_clear(r);
-	buf_add(&r->text, s->text.data, s->text.len);
+	buf_append(&r->text, &s->text);
 	buf_printf(&r->text, "Total endpoints found: %u\n", s->count);
 	json_key(&r->json, "endpoints");
 	buf_putc(&r->json, '[');
-	buf_add(&r->json, s->json.data, s->json.len);
+	buf_append(&r->json, &s->json);
 	buf_putc(&r->json, ']');
 	json_ku64(&r->json, "total", s->count);
 	report_reason(r, "rpc endpoint mapper");

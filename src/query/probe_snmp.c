@@ -267,8 +267,8 @@ snmp_parse_community(struct probe_ctx *ctx, int64_t version, struct ber *m,
 	}
 	buf_putc(&j, ']');
 	report_clear(r);
-	buf_add(&r->text, t.data, t.len);
-	buf_add(&r->json, j.data, j.len);
+	buf_append(&r->text, &t);
+	buf_append(&r->json, &j);
 	report_reason(r, status != 0 ? "snmp error reply" : "snmp reply");
 	ret = PROBE_DONE;
 out:

@@ -72,6 +72,15 @@ wr32le(struct buf *b, uint32_t v)
 	buf_add(b, x, 4);
 }
 
+/* Append everything src holds to dst (nothing when src is empty and has
+ * no memory yet). */
+static inline void
+buf_append(struct buf *dst, const struct buf *src)
+{
+	if (src->len > 0)
+		buf_add(dst, src->data, src->len);
+}
+
 /* Append the text line "LABEL: VALUE\n" to r, VALUE being n untrusted
  * bytes shown through text_sanitize(). */
 void	report_line(struct probe_report *r, const char *label, const void *v,

@@ -1,0 +1,13 @@
+/* libFuzzer harness: the rpc probe's reply parser. */
+#include "probe_fuzz.h"
+
+extern const struct probe probe_rpc;
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_probe(&probe_rpc, 3, data, size);
+	return 0;
+}
