@@ -27,7 +27,20 @@ WARN     += -Werror
 endif
 
 PKGS     := libmnl
-CPPFLAGS += -Isrc -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' -MMD -MP \
+
+# BPF (owner lookup by iterator; event sources later) is built when clang,
+# bpftool, libbpf and the kernel's BTF are all there; BPF=0 turns it off.
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ifeq ($(BPF),)
+BPF := $(shell command -v $(CLANG) >/dev/null 2>&1 && [ -n "$(BPFTOOL)" ] && \
+	pkg-config --exists libbpf 2>/dev/null && [ -r $(VMLINUX_BTF) ] && echo 1 || echo 0)
+endif
+ifeq ($(BPF),1)
+PKGS     += libbpf
+BPF_CPPFLAGS := -DHAVE_BPF -I$(BUILD)/bpf
+endif
+CPPFLAGS += -Isrc $(BPF_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' -MMD -MP \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   ?= -g
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -pthread
@@ -40,7 +53,7 @@ else
 Q := @
 endif
 
-SRCS     := $(sort $(wildcard src/*.c src/*/*.c))
+SRCS     := $(sort $(filter-out src/bpf/%,$(wildcard src/*.c src/*/*.c)))
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
 LIBOBJS  := $(LIBSRCS:%.c=$(BUILD)/%.o)
@@ -65,6 +78,24 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 $(LIB): $(LIBOBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Kernel programs: vmlinux.h from the running kernel's BTF, the object with
+# clang, the skeleton with bpftool.  All are build outputs.
+BPFSRCS  := $(wildcard src/bpf/*.bpf.c)
+SKELS    := $(BPFSRCS:src/bpf/%.bpf.c=$(BUILD)/bpf/%.skel.h)
+ifeq ($(BPF),1)
+$(BUILD)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	@echo "  BTF     $@"
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard src/bpf/*.h)
+	@echo "  BPF     $<"
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc/bpf -c -o $@ $<
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
+$(BUILD)/src/host/owner_bpf.o build/fuzz/obj/src/host/owner_bpf.o: $(SKELS)
+endif
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

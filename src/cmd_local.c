@@ -52,14 +52,16 @@ static const char local_usage[] =
     "      --pid N       only sockets held by process N\n"
     "      --state NAME  only TCP sockets in state NAME (LISTEN, ESTABLISHED,\n"
     "                    TIME_WAIT, …; UNCONN for unconnected UDP)\n"
-    "  -l FILE           also write the report to FILE; -y overwrites it\n";
+    "  -l FILE           also write the report to FILE; -y overwrites it\n"
+    "      --owners SRC  where owners come from: bpf (a BPF iterator; the default\n"
+    "                    as root when it loads), procfs (/proc/PID/fd), or none\n";
 
 /* Parse argv into o; exits 2 with one line on a usage error. */
 static void
 local_parse(int argc, char **argv, struct local_opts *o)
 {
 	enum { O_JSON = 256, O_CSV, O_TCP, O_UDP, O_LISTENING, O_PORT, O_PID,
-	    O_STATE, O_PORTQRY };
+	    O_STATE, O_PORTQRY, O_OWNERS };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, O_JSON },
@@ -71,6 +73,7 @@ local_parse(int argc, char **argv, struct local_opts *o)
 		{ "pid", required_argument, NULL, O_PID },
 		{ "state", required_argument, NULL, O_STATE },
 		{ "portqry", no_argument, NULL, O_PORTQRY },
+		{ "owners", required_argument, NULL, O_OWNERS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -130,6 +133,12 @@ local_parse(int argc, char **argv, struct local_opts *o)
 			o->overwrite = 1;
 			break;
 		case O_PORTQRY:
+			break;
+		case O_OWNERS:
+			if (strcmp(optarg, "none") == 0)
+				o->filter.owners = 0;
+			else if ((o->filter.backend = owner_backend_find(optarg)) == NULL)
+				errx(2, "unknown owner source '%s': give bpf, procfs or none", optarg);
 			break;
 		case 'h':
 			fputs(local_usage, stdout);

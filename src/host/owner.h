@@ -38,6 +38,7 @@ struct owner_scan {
 	size_t			 scanned;	/* processes looked at */
 	size_t			 denied;	/* processes whose fds we may not read */
 	size_t			 exited;	/* processes that exited mid-scan */
+	int			 error;		/* errno if the scan failed part-way */
 	/* private to the backend */
 	void			*priv;
 };
@@ -51,6 +52,10 @@ struct owner_backend {
 };
 
 extern const struct owner_backend owner_procfs;
+extern const struct owner_backend owner_bpf;
+
+/* The backend called name ("procfs", "bpf"), or NULL. */
+const struct owner_backend *owner_backend_find(const char *name);
 
 /* Free the results of a finished scan. */
 void	owner_scan_release(struct owner_scan *);

@@ -330,6 +330,16 @@ owner_scan_release(struct owner_scan *scan)
 	scan->nprocs = scan->nrefs = scan->nlost = 0;
 }
 
+const struct owner_backend *
+owner_backend_find(const char *name)
+{
+	if (strcmp(name, "procfs") == 0)
+		return &owner_procfs;
+	if (strcmp(name, "bpf") == 0)
+		return &owner_bpf;
+	return NULL;
+}
+
 const struct proc_info *
 owner_scan_proc(const struct owner_scan *scan, pid_t pid)
 {

@@ -1,5 +1,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,6 +123,26 @@ keep_pid(struct snapshot *s, pid_t pid)
 	index_socks(s);
 }
 
+/* Start the owner scan with the chosen backend; with none chosen, the BPF
+ * iterator when it loads, else procfs. */
+static int
+owners_start(struct snapshot *s, const struct snap_filter *f, char *err,
+    size_t errlen)
+{
+	char ignored[256];
+
+	if (f->backend) {
+		s->backend = f->backend;
+		return s->backend->start(&s->scan, err, errlen);
+	}
+	if (geteuid() == 0 && owner_bpf.start(&s->scan, ignored, sizeof(ignored)) == 0) {
+		s->backend = &owner_bpf;
+		return 0;
+	}
+	s->backend = &owner_procfs;
+	return owner_procfs.start(&s->scan, err, errlen);
+}
+
 int
 snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
     size_t errlen)
@@ -143,9 +164,9 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	s->scan.only_pid = f->pid;
 	s->scan.details = f->details | PROC_BASIC;
 
-	/* A full listing scans /proc on other cores while this one dumps. */
+	/* A full listing looks owners up on another core while this one dumps. */
 	if (f->owners && !narrow(f)) {
-		if (owner_procfs.start(&s->scan, err, errlen) == -1)
+		if (owners_start(s, f, err, errlen) == -1)
 			goto out;
 		scanning = 1;
 	}
@@ -157,14 +178,19 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	index_socks(s);
 	if (f->owners && !scanning) {
 		s->scan.want = &s->by_inode;
-		if (owner_procfs.start(&s->scan, err, errlen) == -1)
+		if (owners_start(s, f, err, errlen) == -1)
 			goto out;
 		scanning = 1;
 	}
 	if (scanning) {
-		owner_procfs.finish(&s->scan);
+		s->backend->finish(&s->scan);
 		scanning = 0;
 		s->scan.want = NULL;
+		if (s->scan.error) {
+			snprintf(err, errlen, "looking up owners (%s): %s",
+			    s->backend->name, strerror(s->scan.error));
+			goto out;
+		}
 		join_owners(s);
 		if (f->pid > 0)
 			keep_pid(s, f->pid);
@@ -172,7 +198,7 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	rc = 0;
 out:
 	if (scanning)
-		owner_procfs.finish(&s->scan);
+		s->backend->finish(&s->scan);
 	sockdiag_close(sd);
 	sock_vec_release(&sv);
 	if (rc == -1)

@@ -23,6 +23,9 @@ struct snap_filter {
 	pid_t		pid;		/* only sockets this process holds; 0 for any */
 	unsigned	details;	/* PROC_* wanted for owning processes */
 	int		owners;		/* look owners up at all */
+	/* where owners come from; NULL: the BPF iterator when it can be
+	 * loaded (root, BPF built in), else procfs */
+	const struct owner_backend *backend;
 };
 
 /* One process holding one socket (through fd); a socket's owners form a
@@ -42,6 +45,7 @@ struct snapshot {
 	struct owner_scan	 scan;		/* procs: details of owning processes */
 	int			 not_root;	/* some owners were not readable */
 	struct u64map		 by_inode;	/* inode → index into socks */
+	const struct owner_backend *backend;	/* the one that found the owners */
 };
 
 /* Everything a filter selects with all sockets in all states. */

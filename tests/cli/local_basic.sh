@@ -24,6 +24,21 @@ if diff -u "$TMP/ss.set" "$TMP/ps.set" >"$TMP/diff"; then
 else
 	notok "local --json differs from ss -tuanp"; sed 's/^/#   /' "$TMP/diff"
 fi
+# each owner source on its own gives the same answer
+for src in procfs bpf; do
+	"$PORTSCOPE" local --json --owners $src >"$TMP/src.json"
+	python3 "$H/sockset.py" portscope "$TMP/src.json" >"$TMP/src.set"
+	if diff -u "$TMP/ss.set" "$TMP/src.set" >"$TMP/diff"; then
+		ok "--owners $src matches ss -tuanp"
+	else
+		notok "--owners $src differs from ss -tuanp"; sed 's/^/#   /' "$TMP/diff"
+	fi
+	"$PORTSCOPE" local --json --owners $src --port "$shared" >"$TMP/src.json"
+	check_grep "--owners $src --port keeps both owners" "$TMP/src.json" \
+		"\"pid\":$parent,.*\"pid\":$child,"
+done
+"$PORTSCOPE" local --json --owners none >"$TMP/src.json"
+check_eq "--owners none says 'not scanned'" "$(grep -c '"owner_missing":"not scanned"' "$TMP/src.json")" 19
 check_eq "population has 19 sockets" "$(wc -l <"$TMP/ps.set")" 19
 check_grep "TIME_WAIT socket says 'no owner'" "$TMP/ps.json" \
 	'"state":"TIME_WAIT",.*"owners":\[\],"owner_missing":"no owner"'

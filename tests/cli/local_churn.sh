@@ -1,4 +1,5 @@
-# Processes that exit during the scan never crash portscope local and never
+# Processes that exit during the scan never crash portscope local (with
+# either owner source, bpf and procfs, in turn) and never
 # lend their sockets to another process; sockets left by them say why.
 . "$(dirname "$0")/lib.sh"
 need_root "local_churn runs in its own network namespace"
@@ -12,7 +13,8 @@ spawn python3 "$H/churn.py" "$TMP/map" 4
 churn=$SPAWNED
 runs=0 crashes=0 bad=0 owned=0
 while kill -0 "$churn" 2>/dev/null && [ $runs -lt 40 ]; do
-	"$PORTSCOPE" local --json --udp >"$TMP/o.$runs" 2>"$TMP/e.$runs"
+	src=bpf; [ $((runs % 2)) -eq 1 ] && src=procfs
+	"$PORTSCOPE" local --json --udp --owners $src >"$TMP/o.$runs" 2>"$TMP/e.$runs"
 	rc=$?
 	[ $rc -eq 0 ] || { crashes=$((crashes + 1)); echo "# run $runs exit $rc: $(head -c 300 "$TMP/e.$runs")"; }
 	runs=$((runs + 1))

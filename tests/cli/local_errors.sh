@@ -18,6 +18,7 @@ expect_usage "port junk rejected" "port 'http' is invalid" local --port http
 expect_usage "pid junk rejected" "pid '-3' is" local --pid -3
 expect_usage "missing pid" "no process with pid 4194303" local --pid 4194303
 expect_usage "unknown state" "unknown state 'OPEN'" local --state OPEN
+expect_usage "unknown owner source" "unknown owner source 'kernel'" local --owners kernel
 expect_usage "unknown option" "unknown option '--bogus'" local --bogus
 expect_usage "missing value" "needs a value" local --port
 expect_usage "stray argument" "unexpected argument 'extra'" local extra

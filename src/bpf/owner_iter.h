@@ -1,0 +1,15 @@
+/* Shared by owner_iter.bpf.c and its loader (host/owner_bpf.c): one record
+ * per socket file descriptor, written by the task_file iterator. */
+#ifndef BPF_OWNER_ITER_H
+#define BPF_OWNER_ITER_H
+
+#define OWNER_ITER_MAX_WANT	65536	/* inodes in the filter map */
+#define OWNER_ITER_MAX_LEVEL	8	/* PID namespace nesting searched */
+
+struct owner_rec {
+	unsigned long long	ino;	/* socket inode */
+	unsigned int		pid;	/* process id in the reader's PID namespace */
+	int			fd;
+};
+
+#endif

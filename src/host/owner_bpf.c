@@ -1,0 +1,251 @@
+/*
+ * Owner lookup from a BPF iterator (iter/task_file): the kernel walks every
+ * process's file table and hands back only socket descriptors, optionally
+ * only wanted inodes — no per-descriptor system call.  The program is
+ * loaded once per process and reused by every later scan (watch ticks).
+ * Built only when clang, bpftool and libbpf were found (HAVE_BPF).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host/owner.h"
+#include "util/xmalloc.h"
+
+#ifdef HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/owner_iter.h"
+#include "owner_iter.skel.h"
+
+#define READ_CHUNK	(256 * 1024)
+
+static struct owner_iter *skel;
+static int load_state;			/* 0 untried, 1 loaded, -1 failed */
+static char load_error[256];
+static uint64_t *want_keys;		/* what the want map holds now */
+static size_t nwant_keys;
+
+struct bpf_scan {
+	struct owner_scan	*scan;
+	pthread_t		 tid;
+	struct fd_ref		*refs;
+	size_t			 nrefs, cap;
+	int			 error;		/* errno of a failed read, or 0 */
+};
+
+static int
+quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/* Load and attach the iterator once.  Returns 0, or -1 with the reason. */
+static int
+bpf_load(char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (load_state == 0) {
+		load_state = -1;
+		libbpf_set_print(quiet);
+		if (stat("/proc/self/ns/pid", &st) == -1) {
+			snprintf(load_error, sizeof(load_error),
+			    "cannot read our PID namespace: %s", strerror(errno));
+		} else if ((skel = owner_iter__open_and_load()) == NULL) {
+			snprintf(load_error, sizeof(load_error),
+			    "cannot load the BPF iterator: %s", strerror(errno));
+		} else if ((skel->links.socket_owners =
+		    bpf_program__attach_iter(skel->progs.socket_owners, NULL)) == NULL) {
+			snprintf(load_error, sizeof(load_error),
+			    "cannot attach the BPF iterator: %s", strerror(errno));
+			owner_iter__destroy(skel);
+			skel = NULL;
+		} else {
+			skel->bss->pidns_ino = st.st_ino;
+			load_state = 1;
+		}
+	}
+	if (load_state == -1) {
+		snprintf(err, errlen, "%s", load_error);
+		return -1;
+	}
+	return 0;
+}
+
+/* Make the kernel's want map hold exactly the inodes of m (or switch the
+ * filter off when m is NULL or too large to hold). */
+static void
+set_want(const struct u64map *m)
+{
+	int fd = bpf_map__fd(skel->maps.want);
+	uint8_t one = 1;
+	size_t i;
+
+	for (i = 0; i < nwant_keys; i++)
+		bpf_map_delete_elem(fd, &want_keys[i]);
+	nwant_keys = 0;
+	skel->bss->use_want = 0;
+	if (m == NULL || m->count > OWNER_ITER_MAX_WANT)
+		return;
+	want_keys = xreallocarray(want_keys, m->count + 1, sizeof(*want_keys));
+	for (i = 0; i <= m->mask; i++) {
+		if (m->keys[i] == 0)
+			continue;
+		if (bpf_map_update_elem(fd, &m->keys[i], &one, BPF_ANY) != 0)
+			return;		/* filter stays off: userspace filters */
+		want_keys[nwant_keys++] = m->keys[i];
+	}
+	skel->bss->use_want = 1;
+}
+
+static void *
+iter_read(void *arg)
+{
+	struct bpf_scan *bs = arg;
+	const struct u64map *want = bs->scan->want;
+	struct owner_rec *rec;
+	char *chunk;
+	ssize_t n, off;
+	int fd;
+
+	if ((fd = bpf_iter_create(bpf_link__fd(skel->links.socket_owners))) < 0) {
+		bs->error = errno;
+		return NULL;
+	}
+	chunk = xmalloc(READ_CHUNK);
+	for (;;) {
+		n = read(fd, chunk, READ_CHUNK);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			bs->error = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		for (off = 0; off + (ssize_t)sizeof(*rec) <= n; off += sizeof(*rec)) {
+			rec = (struct owner_rec *)(chunk + off);
+			if (want && u64map_get(want, rec->ino) == U64MAP_MISSING)
+				continue;
+			if (bs->nrefs == bs->cap) {
+				bs->cap = bs->cap ? bs->cap * 2 : 1024;
+				bs->refs = xreallocarray(bs->refs, bs->cap, sizeof(*bs->refs));
+			}
+			bs->refs[bs->nrefs].inode = rec->ino;
+			bs->refs[bs->nrefs].pid = rec->pid;
+			bs->refs[bs->nrefs].fd = rec->fd;
+			bs->nrefs++;
+		}
+	}
+	free(chunk);
+	close(fd);
+	return NULL;
+}
+
+static int
+bpf_start(struct owner_scan *scan, char *err, size_t errlen)
+{
+	struct bpf_scan *bs;
+
+	if (bpf_load(err, errlen) == -1)
+		return -1;
+	skel->bss->only_pid = scan->only_pid > 0 ? (uint32_t)scan->only_pid : 0;
+	set_want(scan->want);
+	bs = xcalloc(1, sizeof(*bs));
+	bs->scan = scan;
+	if (pthread_create(&bs->tid, NULL, iter_read, bs) != 0) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
+		free(bs);
+		return -1;
+	}
+	scan->priv = bs;
+	return 0;
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct fd_ref *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+static void
+bpf_finish(struct owner_scan *scan)
+{
+	struct bpf_scan *bs = scan->priv;
+	size_t i, j, keep = 0, cap = 0;
+	struct proc_info p;
+
+	pthread_join(bs->tid, NULL);
+	scan->error = bs->error;
+	/* Group by process, then read each owning process's details once. */
+	qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), ref_cmp);
+	for (i = 0; i < bs->nrefs; i = j) {
+		for (j = i; j < bs->nrefs && bs->refs[j].pid == bs->refs[i].pid; j++)
+			;
+		scan->scanned++;
+		if (proc_read_pid((pid_t)bs->refs[i].pid, scan->details, &p) == -1) {
+			scan->exited++;
+			scan->lost = xreallocarray(scan->lost, scan->nlost + (j - i),
+			    sizeof(*scan->lost));
+			memcpy(scan->lost + scan->nlost, bs->refs + i,
+			    (j - i) * sizeof(*bs->refs));
+			scan->nlost += j - i;
+			continue;
+		}
+		if (scan->nprocs == cap) {
+			cap = cap ? cap * 2 : 64;
+			scan->procs = xreallocarray(scan->procs, cap, sizeof(*scan->procs));
+		}
+		scan->procs[scan->nprocs++] = p;
+		memmove(bs->refs + keep, bs->refs + i, (j - i) * sizeof(*bs->refs));
+		keep += j - i;
+	}
+	scan->refs = bs->refs;
+	scan->nrefs = keep;
+	free(bs);
+	scan->priv = NULL;
+}
+
+const struct owner_backend owner_bpf = {
+	.name = "bpf",
+	.start = bpf_start,
+	.finish = bpf_finish,
+};
+
+#else	/* !HAVE_BPF */
+
+static int
+bpf_start(struct owner_scan *scan, char *err, size_t errlen)
+{
+	(void)scan;
+	snprintf(err, errlen, "this portscope was built without BPF support "
+	    "(clang, bpftool or libbpf were missing)");
+	return -1;
+}
+
+static void
+bpf_finish(struct owner_scan *scan)
+{
+	(void)scan;
+}
+
+const struct owner_backend owner_bpf = {
+	.name = "bpf",
+	.start = bpf_start,
+	.finish = bpf_finish,
+};
+
+#endif
