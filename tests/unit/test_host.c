@@ -1,0 +1,211 @@
+/* Unit tests: socket state names, address formatting, cgroup parsing, the
+ * port bytecode, and the JSON of a socket row. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "host/proc.h"
+#include "host/snapshot.h"
+#include "host/sock.h"
+#include "host/sockdiag.h"
+#include "output/sockrow.h"
+
+static void
+test_state_names(void **state)
+{
+	struct sock_row r = { .proto = IPPROTO_TCP };
+
+	(void)state;
+	r.state = TCP_LISTEN;
+	assert_string_equal(sock_state_name(&r), "LISTEN");
+	assert_string_equal(sock_state_label(&r), "LISTENING");
+	r.state = TCP_TIME_WAIT;
+	assert_string_equal(sock_state_name(&r), "TIME_WAIT");
+	assert_string_equal(sock_state_label(&r), "TIME WAIT");
+	r.state = 12;	/* TCP_NEW_SYN_RECV */
+	assert_string_equal(sock_state_name(&r), "SYN_RECV");
+	r.state = TCP_CLOSE;
+	assert_string_equal(sock_state_name(&r), "CLOSE");
+	r.proto = IPPROTO_UDP;
+	assert_string_equal(sock_state_name(&r), "UNCONN");
+	r.state = 200;
+	assert_string_equal(sock_state_name(&r), "UNKNOWN");
+
+	assert_int_equal(sock_state_parse("listen"), TCP_LISTEN);
+	assert_int_equal(sock_state_parse("LISTENING"), TCP_LISTEN);
+	assert_int_equal(sock_state_parse("time-wait"), TCP_TIME_WAIT);
+	assert_int_equal(sock_state_parse("TIME WAIT"), TCP_TIME_WAIT);
+	assert_int_equal(sock_state_parse("Close_Wait"), TCP_CLOSE_WAIT);
+	assert_int_equal(sock_state_parse("unconn"), TCP_CLOSE);
+	assert_int_equal(sock_state_parse("fin-wait1"), TCP_FIN_WAIT1);
+	assert_int_equal(sock_state_parse("OPEN"), -1);
+	assert_int_equal(sock_state_parse("LISTENX"), -1);
+	assert_int_equal(sock_state_parse(""), -1);
+}
+
+static void
+test_addresses(void **state)
+{
+	uint8_t a[16] = { 0 };
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	inet_pton(AF_INET, "10.200.3.255", a);
+	sock_endpoint(&b, AF_INET, a, 65535);
+	assert_string_equal(buf_str(&b), "10.200.3.255:65535");
+	buf_reset(&b);
+	memset(a, 0, sizeof(a));
+	sock_addr(&b, AF_INET, a);
+	assert_string_equal(buf_str(&b), "0.0.0.0");
+	buf_reset(&b);
+	inet_pton(AF_INET6, "fe80::1", a);
+	sock_endpoint(&b, AF_INET6, a, 22);
+	assert_string_equal(buf_str(&b), "[fe80::1]:22");
+	buf_release(&b);
+}
+
+static void
+test_cgroup(void **state)
+{
+	char *unit, *ctr;
+
+	(void)state;
+	proc_cgroup_parse("/system.slice/ssh.service", &unit, &ctr);
+	assert_string_equal(unit, "ssh.service");
+	assert_null(ctr);
+	free(unit);
+	proc_cgroup_parse("/user.slice/user-1000.slice/session-3.scope", &unit, &ctr);
+	assert_string_equal(unit, "session-3.scope");
+	free(unit);
+	proc_cgroup_parse("/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+	    &unit, &ctr);
+	assert_string_equal(ctr, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	assert_non_null(unit);
+	free(unit);
+	free(ctr);
+	proc_cgroup_parse("/kubepods/besteffort/pod1/0123456789abcdef0123456789abcdef", &unit, &ctr);
+	assert_null(unit);
+	assert_string_equal(ctr, "0123456789abcdef0123456789abcdef");
+	free(ctr);
+	proc_cgroup_parse("/", &unit, &ctr);
+	assert_null(unit);
+	assert_null(ctr);
+	proc_cgroup_parse("/init.scopes/x.s", &unit, &ctr);	/* no such suffix */
+	assert_null(unit);
+}
+
+/* Run the kernel's bytecode semantics on (sport, dport). */
+static int
+bc_accepts(const uint8_t *bc, int len, uint16_t sport, uint16_t dport)
+{
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		int yes = 1;
+
+		switch (op->code) {
+		case INET_DIAG_BC_S_EQ: yes = sport == op[1].no; break;
+		case INET_DIAG_BC_D_EQ: yes = dport == op[1].no; break;
+		case INET_DIAG_BC_JMP: yes = 0; break;
+		default: fail();
+		}
+		if (yes) {
+			len -= op->yes;
+			bc += op->yes;
+		} else {
+			len -= op->no;
+			bc += op->no;
+		}
+	}
+	return len == 0;
+}
+
+static void
+test_port_bytecode(void **state)
+{
+	uint8_t bc[20];
+	int len;
+
+	(void)state;
+	len = (int)sockdiag_port_bytecode(4444, bc);
+	assert_int_equal(len, 20);
+	assert_true(bc_accepts(bc, len, 4444, 1));
+	assert_true(bc_accepts(bc, len, 1, 4444));
+	assert_true(bc_accepts(bc, len, 4444, 4444));
+	assert_false(bc_accepts(bc, len, 1, 2));
+	assert_false(bc_accepts(bc, len, 4445, 4443));
+}
+
+static void
+test_row_json(void **state)
+{
+	struct snapshot s;
+	struct sock_row r[2];
+	struct sock_owner o[2];
+	struct proc_info p[1];
+	struct buf b;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(r, 0, sizeof(r));
+	memset(p, 0, sizeof(p));
+	p[0].pid = 42;
+	strcpy(p[0].comm, "nc \"x\"");
+	p[0].exe = "/usr/bin/nc";
+	o[0] = (struct sock_owner){ 42, 3, 0, 1 };
+	o[1] = (struct sock_owner){ 42, 7, 0, OWNER_NONE };
+	r[0] = (struct sock_row){ .inode = 99, .uid = 1000, .owner = 0, .lport = 4444,
+	    .proto = IPPROTO_TCP, .family = AF_INET, .state = TCP_LISTEN };
+	inet_pton(AF_INET, "127.0.0.1", r[0].laddr);
+	r[1] = (struct sock_row){ .owner = OWNER_NONE, .missing = OWNER_ORPHAN, .lport = 1,
+	    .rport = 2, .proto = IPPROTO_UDP, .family = AF_INET6, .state = TCP_CLOSE };
+	s.socks = r;
+	s.nsocks = 2;
+	s.owners = o;
+	s.nowners = 2;
+	s.scan.procs = p;
+	s.scan.nprocs = 1;
+	buf_init(&b);
+	sockrow_json(&b, &s, &r[0], 0);
+	assert_string_equal(buf_str(&b),
+	    "\"proto\":\"tcp\",\"family\":4,\"local_addr\":\"127.0.0.1\",\"local_port\":4444,"
+	    "\"remote_addr\":\"0.0.0.0\",\"remote_port\":0,\"state\":\"LISTEN\",\"recv_q\":0,"
+	    "\"send_q\":0,\"inode\":99,\"uid\":1000,\"owners\":["
+	    "{\"pid\":42,\"fd\":3,\"comm\":\"nc \\\"x\\\"\",\"exe\":\"/usr/bin/nc\"},"
+	    "{\"pid\":42,\"fd\":7,\"comm\":\"nc \\\"x\\\"\",\"exe\":\"/usr/bin/nc\"}]");
+	buf_reset(&b);
+	sockrow_json(&b, &s, &r[1], 0);
+	assert_string_equal(buf_str(&b),
+	    "\"proto\":\"udp\",\"family\":6,\"local_addr\":\"::\",\"local_port\":1,"
+	    "\"remote_addr\":\"::\",\"remote_port\":2,\"state\":\"UNCONN\",\"recv_q\":0,"
+	    "\"send_q\":0,\"inode\":0,\"uid\":0,\"owners\":[],\"owner_missing\":\"no owner\"");
+	buf_reset(&b);
+	sockrow_csv(&b, &s, &r[0]);
+	assert_string_equal(buf_str(&b),
+	    "TCP,\"nc \"\"x\"\";nc \"\"x\"\"\",42;42,LISTEN,127.0.0.1,4444,0.0.0.0,0,99,1000,\n");
+	buf_release(&b);
+	free(p[0].json);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_cgroup),
+		cmocka_unit_test(test_port_bytecode),
+		cmocka_unit_test(test_row_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
