@@ -21,6 +21,7 @@
 
 #include "commands.h"
 #include "output/json.h"
+#include "output/logfile.h"
 #include "query/engine.h"
 #include "query/services.h"
 #include "util/buf.h"
@@ -345,28 +346,6 @@ on_signal(int sig)
 	raise(sig);
 }
 
-/* Open the -l log, asking before overwriting unless -y.  Exits 2 when the
- * user says no or the file cannot be written. */
-static int
-open_log(const struct qopts *o)
-{
-	char answer[16];
-	int fd;
-
-	if (access(o->log, F_OK) == 0 && !o->yes) {
-		fprintf(stderr, "Log file '%s' already exists. Overwrite? (Y/N) ",
-		    o->log);
-		if (fgets(answer, sizeof(answer), stdin) == NULL ||
-		    (answer[0] != 'y' && answer[0] != 'Y')) {
-			fprintf(stderr, "\n");
-			errx(2, "not overwriting '%s' (give -y to overwrite)", o->log);
-		}
-	}
-	if ((fd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
-		err(2, "cannot open '%s'", o->log);
-	return fd;
-}
-
 static void
 log_header(struct printer *pr, int argc, char **argv)
 {
@@ -466,7 +445,9 @@ cmd_query(int argc, char **argv)
 	buf_init_fd(&pr.out, STDOUT_FILENO);
 	buf_init(&pr.line);
 	if (o.log != NULL) {
-		pr.logfd = open_log(&o);
+		if ((pr.logfd = logfile_open(o.log, o.yes, errbuf,
+		    sizeof(errbuf))) == -1)
+			errx(2, "%s", errbuf);
 		log_header(&pr, argc, argv);
 		log_fd_for_signal = pr.logfd;
 		signal(SIGINT, on_signal);

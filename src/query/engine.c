@@ -403,18 +403,23 @@ own_collision(struct engine *e, int pi, uint16_t port)
 	return e->local && e->owner[pi][port] != 0;
 }
 
-/* Try again later without counting the try (own-socket collision), unless
- * that happened too often. */
+/*
+ * The attempt met one of our own sockets (a self-connect on loopback, or
+ * two of our sockets whose ports cross): that says nothing about the port.
+ * Try again without counting the try, MAX_COLLISIONS times; after that the
+ * port has met only ourselves, so no one else listens there: NOT LISTENING.
+ */
 static void
-retry_uncounted(struct engine *e, size_t job)
+own_collision_retry(struct engine *e, size_t job)
 {
 	struct job_state *j = &e->jobs[job];
 
-	if (j->collisions < MAX_COLLISIONS) {
-		j->collisions++;
+	if (j->collisions++ < MAX_COLLISIONS) {
 		j->res.tries--;
-	}
-	ring_push(&e->retry, job);
+		ring_push(&e->retry, job);
+	} else
+		job_finish(e, job, VERDICT_NOT_LISTENING,
+		    "only connected to itself");
 }
 
 static void
@@ -637,15 +642,15 @@ tcp_connected(struct engine *e, struct slot *s)
 	struct epoll_event ev;
 	int rc;
 
+	/* close with a reset: no TIME_WAIT left behind on either side */
+	setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (own_collision(e, 0, j->res.port)) {
-		retry_uncounted(e, s->job);
+		own_collision_retry(e, s->job);
 		slot_close(e, s);
 		return;
 	}
 	rtt_sample(e, s->sent_ns);
 	j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
-	/* close with a reset: no TIME_WAIT left behind on either side */
-	setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if ((p = probe_find(IPPROTO_TCP, j->res.port)) == NULL) {
 		job_finish(e, s->job, VERDICT_LISTENING, "syn-ack");
 		slot_close(e, s);
@@ -795,7 +800,7 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 		return;
 	}
 	if (own_collision(e, 1, j->res.port)) {
-		retry_uncounted(e, s->job);
+		own_collision_retry(e, s->job);
 		slot_close(e, s);
 		return;
 	}
