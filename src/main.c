@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	char *helpv[3];
 	char **nargv;
-	int nargc;
+	int nargc, rc;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -171,7 +171,9 @@ main(int argc, char **argv)
 	if (argv[1][0] == '-' && argv[1][1] != '-') {
 		if ((cmd = portqry_translate(argc, argv, &nargc, &nargv)) == NULL)
 			return 2;
-		return cmd->fn(nargc, nargv);
+		rc = cmd->fn(nargc, nargv);
+		free(nargv);
+		return rc;
 	}
 	if (argv[1][0] == '-') {
 		warnx("unknown option '%s'; see 'portscope --help'", argv[1]);

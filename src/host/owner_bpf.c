@@ -191,7 +191,8 @@ bpf_finish(struct owner_scan *scan)
 	pthread_join(bs->tid, NULL);
 	scan->error = bs->error;
 	/* Group by process, then read each owning process's details once. */
-	qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), ref_cmp);
+	if (bs->nrefs > 0)
+		qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), ref_cmp);
 	for (i = 0; i < bs->nrefs; i = j) {
 		for (j = i; j < bs->nrefs && bs->refs[j].pid == bs->refs[i].pid; j++)
 			;

@@ -265,7 +265,8 @@ proc_cmp(const void *a, const void *b)
 /* Move the contents of src to the end of dst. */
 #define VEC_APPEND(dst, dstn, src, srcn) do {				\
 	(dst) = xreallocarray((dst), (dstn) + (srcn) + 1, sizeof(*(dst)));\
-	memcpy((dst) + (dstn), (src), (srcn) * sizeof(*(dst)));		\
+	if ((srcn) > 0)							\
+		memcpy((dst) + (dstn), (src), (srcn) * sizeof(*(dst)));	\
 	(dstn) += (srcn);						\
 } while (0)
 
@@ -302,7 +303,8 @@ procfs_finish(struct owner_scan *scan)
 		scan->denied += w->denied;
 		scan->exited += w->exited;
 	}
-	qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_cmp);
+	if (scan->nprocs > 0)
+		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_cmp);
 	close(ps->procfd);
 	free(ps->pids);
 	free(ps);

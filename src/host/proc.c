@@ -214,7 +214,8 @@ read_modules(struct proc_info *p, struct buf *b)
 		p->modules[p->nmodules].path = xstrdup(path);
 		p->nmodules++;
 	}
-	qsort(p->modules, p->nmodules, sizeof(*p->modules), module_cmp);
+	if (p->nmodules > 0)
+		qsort(p->modules, p->nmodules, sizeof(*p->modules), module_cmp);
 }
 
 int
