@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Test target for the query tests: hold TCP listeners and UDP echo sockets.
+
+    query_servers.py ADDR SPEC...     SPEC is tcp:PORT or udp:PORT (0: any)
+
+Prints the ports actually bound, in SPEC order, on one line, then serves
+until killed: TCP connections are accepted and closed, UDP datagrams are
+echoed back to their sender."""
+import selectors
+import socket
+import sys
+
+addr = sys.argv[1]
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+sel = selectors.DefaultSelector()
+ports = []
+for spec in sys.argv[2:]:
+    proto, port = spec.split(":")
+    s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    if proto == "tcp":
+        s.listen(128)
+    s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ, proto)
+    ports.append(str(s.getsockname()[1]))
+print(" ".join(ports), flush=True)
+while True:
+    for key, _ in sel.select():
+        s = key.fileobj
+        try:
+            if key.data == "tcp":
+                c, _ = s.accept()
+                c.close()
+            else:
+                data, peer = s.recvfrom(65535)
+                s.sendto(data, peer)
+        except OSError:
+            pass
