@@ -3,7 +3,7 @@
 #ifndef BPF_OWNER_ITER_H
 #define BPF_OWNER_ITER_H
 
-#define OWNER_ITER_MAX_WANT	65536	/* inodes in the filter map */
+#define OWNER_ITER_MAX_WANT	4096	/* inodes in the filter map; more are filtered by the reader */
 #define OWNER_ITER_MAX_LEVEL	8	/* PID namespace nesting searched */
 
 struct owner_rec {
