@@ -16,7 +16,8 @@ Modes:
               wait for the peer to close.
   dump-mssql  print the mssql reply to stdout (for the fuzz corpus).
 
-Prints "ready" on stdout once listening.
+UDP modes ignore portscope's generic datagram ("\\r\\n\\r\\n"), so that the
+protocol probe is what gets the answer.  Prints "ready" once listening.
 """
 import socket
 import sys
@@ -101,6 +102,8 @@ def main():
     print("ready", flush=True)
     while True:
         req, peer = s.recvfrom(65535)
+        if req == b"\r\n\r\n":
+            continue        # portscope's generic datagram: stay silent
         try:
             if mode == "mssql":
                 if req[:1] in (b"\x02", b"\x03"):

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Greeting banners from real servers: vsftpd (FTP), exim4 (SMTP), dovecot
+# (POP3 and IMAP).  probe_hostile.sh has a hostile banner.
+. "$(dirname "$0")/probe_lib.bash"
+need_cmd vsftpd
+need_cmd exim4
+need_cmd dovecot
+mkdir -p "$TMP/empty" "$TMP/ftp" "$TMP/dovecot"
+cat >"$TMP/vsftpd.conf" <<CONF
+listen=YES
+listen_address=127.0.0.1
+listen_port=21
+background=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root=$TMP/ftp
+local_enable=NO
+secure_chroot_dir=$TMP/empty
+ftpd_banner=portscope test FTP
+seccomp_sandbox=NO
+CONF
+spawn in_ns vsftpd "$TMP/vsftpd.conf" >"$TMP/vsftpd.out" 2>&1
+spawn in_ns exim4 -bdf -oX 127.0.0.1.25 -oP "$TMP/exim.pid" >"$TMP/exim.out" 2>&1
+cat >"$TMP/dovecot/dovecot.conf" <<CONF
+base_dir = $TMP/dovecot/run
+state_dir = $TMP/dovecot/state
+log_path = $TMP/dovecot/log
+protocols = imap pop3
+listen = 127.0.0.1
+ssl = no
+login_greeting = portscope test mail
+passdb {
+  driver = static
+  args = password=none
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$TMP/dovecot/home
+}
+CONF
+spawn in_ns dovecot -F -c "$TMP/dovecot/dovecot.conf" >"$TMP/dovecot.out" 2>&1
+for p in 21 25 110 143; do
+	wait_for 10 listening t $p || notok "nothing listens on tcp/$p"
+done
+
+query -p tcp -o 21,25,110,143 127.0.0.1 >"$TMP/out" 2>&1
+check_grep "ftp: verdict" "$TMP/out" '^TCP port 21 \(ftp service\): LISTENING$'
+check_grep "ftp: banner" "$TMP/out" '^220 portscope test FTP$'
+check_grep "smtp: verdict" "$TMP/out" '^TCP port 25 \(smtp service\): LISTENING$'
+check_grep "smtp: banner" "$TMP/out" '^220 .* ESMTP Exim '
+check_grep "pop3: banner" "$TMP/out" '^\+OK portscope test mail$'
+check_grep "imap: banner" "$TMP/out" '^\* OK .*portscope test mail$'
+check_eq "four 'Data returned from port:' blocks" \
+    "$(grep -c '^Data returned from port:$' "$TMP/out")" 4
+check_nogrep "no carriage returns printed" "$TMP/out" $'\r'
+
+query -p tcp -o 21,25,110,143 --json 127.0.0.1 >"$TMP/json" 2>&1
+check_eq "json: banners under probe.<name>.banner" \
+    "$(jq -r '.probe | to_entries[0] | .key + "=" + (.value.banner | .[0:3])' "$TMP/json" | tr '\n' ' ')" \
+    "ftp=220 smtp=220 pop3=+OK imap=* O "
+

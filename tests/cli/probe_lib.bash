@@ -1,0 +1,35 @@
+# Helpers for the probe tests (tests/cli/probe_*.sh); sourced, not run.
+# Each test gets a network namespace of its own with loopback up: the real
+# servers run inside it on their standard ports, with their own
+# configuration, pid and state files under $TMP, and portscope queries
+# them there.  lib.sh tears everything down.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_root "network namespaces for the probe tests"
+NS=psp$$
+ip netns add "$NS" || { notok "cannot create network namespace $NS"; exit 0; }
+on_exit ip netns del "$NS"
+ip -n "$NS" link set lo up
+RESPONDER=$(dirname "${BASH_SOURCE[0]}")/responder.py
+
+in_ns() { ip netns exec "$NS" "$@"; }
+# query ARGS...: portscope query inside the namespace, no reverse lookup.
+query() { in_ns "$PORTSCOPE" query -nr "$@"; }
+# need_cmd PROG: the server is installed (.ci/packages), or a failure.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] ||
+	    { notok "'$1' is not installed (see .ci/packages)"; exit 0; }
+}
+# listening u|t PORT: something in the namespace listens on PORT.
+listening() { in_ns ss -Hln"$1" "sport = :$2" | grep -q .; }
+# json_get FILE JQ: the jq expression over the JSON lines of FILE.
+json_get() { jq -r "$2" "$1" 2>/dev/null; }
+# ns_veth ADDR/LEN: a veth pair inside the namespace, ADDR on its first
+# end.  Some servers want an interface that is not loopback: nmbd for
+# broadcasts, in.tftpd and charon because getaddrinfo(AI_ADDRCONFIG)
+# ignores loopback-only hosts.
+ns_veth() {
+	ip -n "$NS" link add ps0 type veth peer name ps1 &&
+	ip -n "$NS" addr add "$1" dev ps0 &&
+	ip -n "$NS" link set ps0 up && ip -n "$NS" link set ps1 up ||
+	    notok "cannot create a veth pair in $NS"
+}

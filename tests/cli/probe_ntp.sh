@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# NTP probe against a real chronyd serving its local clock (stratum 8).
+. "$(dirname "$0")/probe_lib.bash"
+need_cmd chronyd
+cat >"$TMP/chrony.conf" <<CONF
+local stratum 8
+allow 127.0.0.1
+port 123
+cmdport 0
+pidfile $TMP/chronyd.pid
+driftfile $TMP/chrony.drift
+CONF
+spawn in_ns chronyd -d -x -f "$TMP/chrony.conf" >"$TMP/chronyd.out" 2>&1
+wait_for 10 listening u 123 || notok "chronyd did not start"
+query -p udp -e 123 127.0.0.1 >"$TMP/out" 2>&1
+check_grep "ntp: verdict" "$TMP/out" '^UDP port 123 \(ntp service\): LISTENING$'
+check_grep "ntp: stratum" "$TMP/out" '^NTP version 4 server, stratum 8 '
+check_grep "ntp: reference id" "$TMP/out" '^reference id: 127\.127\.1\.1$'
+check_grep "ntp: server time" "$TMP/out" "^server time: $(date -u +%Y-%m-%d)T"
+check_grep "ntp: small offset (same clock)" "$TMP/out" '^offset from ours: [-+]0\.0[0-9]+ s$'
+query -p udp -e 123 --json 127.0.0.1 >"$TMP/json" 2>&1
+check_eq "ntp: json stratum" "$(json_get "$TMP/json" .probe.ntp.stratum)" "8"
+check_eq "ntp: json reason" "$(json_get "$TMP/json" .reason)" "ntp reply"

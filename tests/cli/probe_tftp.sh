@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# TFTP probe against a real in.tftpd (tftpd-hpa), which answers from a new
+# port: a missing file gives the server's error, a served one its data.
+. "$(dirname "$0")/probe_lib.bash"
+need_cmd in.tftpd
+ns_veth 10.69.0.1/24
+mkdir -p "$TMP/tftp"
+spawn in_ns in.tftpd -L --address 127.0.0.1:69 -u root -s "$TMP/tftp" \
+    -P "$TMP/tftpd.pid" >"$TMP/tftpd.out" 2>&1
+wait_for 10 listening u 69 || notok "in.tftpd did not start"
+query -p udp -e 69 --reason 127.0.0.1 >"$TMP/out" 2>&1
+check_grep "tftp: verdict" "$TMP/out" '^UDP port 69 \(tftp service\): LISTENING \(reason: tftp error reply\)$'
+check_grep "tftp: error printed" "$TMP/out" '^TFTP error 1 \(file not found\): File not found$'
+query -p udp -e 69 --json 127.0.0.1 >"$TMP/json" 2>&1
+check_eq "tftp: json error code" "$(json_get "$TMP/json" .probe.tftp.error_code)" "1"
