@@ -23,6 +23,7 @@
 #include "output/json.h"
 #include "output/logfile.h"
 #include "query/engine.h"
+#include "query/portsets.h"
 #include "query/services.h"
 #include "util/buf.h"
 #include "util/strtonum.h"
@@ -35,6 +36,7 @@ struct qopts {
 	char		 port_opt;	/* 'e', 'o', 'r' or 0 (default -e 80) */
 	uint16_t	*ports;
 	size_t		 nports;
+	const struct portset *set;	/* --set: its ports and protocols */
 	const char	*log;		/* -l */
 	int		 yes;		/* -y */
 	int		 quiet;		/* -q */
@@ -65,13 +67,16 @@ usage(FILE *f)
 	    "usage: portscope query [-p tcp|udp|both] [-e PORT | -o P1,P2,... | -r A:B]\n"
 	    "                       [-4 | -6] [-nr] [-sp PORT] [-sl] [-cn !COMMUNITY!]\n"
 	    "                       [-l FILE [-y]] [-q] [--json] [--reason]\n"
-	    "                       [--parallel N] [--max-rate N] HOST\n"
+	    "                       [--parallel N] [--max-rate N] [--set NAME] HOST\n"
+	    "       portscope query --list-sets\n"
 	    "       portscope -n HOST [same options]   (PortQry's form)\n"
 	    "\n"
 	    "Each port gets a verdict: LISTENING, NOT LISTENING, FILTERED, or for UDP\n"
 	    "LISTENING or FILTERED.  TCP is tried 3 times before FILTERED; a silent UDP\n"
 	    "port gets its protocol probe (DNS on 53, ...).  With -q and one port the\n"
-	    "exit status is 0 LISTENING, 1 NOT LISTENING, 2 otherwise.\n");
+	    "exit status is 0 LISTENING, 1 NOT LISTENING, 2 otherwise.  --set NAME\n"
+	    "queries a named set of ports, each with its own protocol (-p does not\n"
+	    "apply); --list-sets shows the sets.\n");
 }
 
 /* A usage error: one line on stderr, exit 2. */
@@ -172,6 +177,15 @@ parse_args(int argc, char **argv, struct qopts *o)
 			usage(stdout);
 			exit(0);
 		}
+		if (strcmp(a, "--list-sets") == 0) {
+			struct buf b;
+
+			buf_init_fd(&b, STDOUT_FILENO);
+			portset_list(&b);
+			buf_flush(&b);
+			buf_release(&b);
+			exit(0);
+		}
 		/* the flags */
 		if (strcmp(a, "-q") == 0) { o->quiet = 1; continue; }
 		if (strcmp(a, "-y") == 0) { o->yes = 1; continue; }
@@ -210,7 +224,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 		} else if (strcmp(a, "-e") == 0 || strcmp(a, "-o") == 0 ||
 		    strcmp(a, "-r") == 0) {
 			if (o->port_opt != 0)
-				usage_error("-e, -o and -r cannot be combined");
+				usage_error("-e, -o, -r and --set cannot be combined");
 			o->port_opt = a[1];
 			if (a[1] == 'e')
 				add_port(o, parse_port("-e", v));
@@ -218,6 +232,18 @@ parse_args(int argc, char **argv, struct qopts *o)
 				parse_list(o, v);
 			else
 				parse_range(o, v);
+		} else if (strcmp(a, "--set") == 0) {
+			if (o->port_opt != 0)
+				usage_error("-e, -o, -r and --set cannot be combined");
+			o->port_opt = 's';
+			if ((o->set = portset_find(v)) == NULL) {
+				struct buf names;
+
+				buf_init(&names);
+				portset_names(&names);
+				usage_error("--set: no set called '%s' (there are: "
+				    "%s)", v, buf_str(&names));
+			}
 		} else if (strcmp(a, "-l") == 0)
 			o->log = v;
 		else if (strcmp(a, "-sp") == 0)
@@ -457,7 +483,11 @@ cmd_query(int argc, char **argv)
 	pr.addr = addr;
 	pr.svc = services_load(NULL);
 
-	jobs = xreallocarray(NULL, o.nports * 2, sizeof(*jobs));
+	jobs = xreallocarray(NULL, o.nports * 2 + (o.set ? o.set->nports : 0),
+	    sizeof(*jobs));
+	for (i = 0; o.set != NULL && i < o.set->nports; i++)
+		jobs[n++] = (struct query_job){ o.set->ports[i].proto,
+		    o.set->ports[i].port };
 	for (i = 0; i < o.nports; i++) {
 		if (o.tcp)
 			jobs[n++] = (struct query_job){ IPPROTO_TCP, o.ports[i] };
