@@ -45,6 +45,9 @@ struct owner_scan {
 
 struct owner_backend {
 	const char	*name;
+	/* Optional: get ready in the background (load a program) while the
+	 * caller does other work; start() waits for it. */
+	void		(*prepare)(void);
 	/* Begin a scan.  Returns 0, or -1 with the reason in err. */
 	int		(*start)(struct owner_scan *, char *err, size_t errlen);
 	/* Help with and wait for the scan, then fill the results. */

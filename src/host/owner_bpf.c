@@ -48,9 +48,13 @@ quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-/* Load and attach the iterator once.  Returns 0, or -1 with the reason. */
-static int
-bpf_load(char *err, size_t errlen)
+static pthread_t preload_tid;
+static int preloading;
+
+/* Load and attach the iterator unless that was tried already; on failure
+ * the reason stays in load_error.  Runs on one thread at a time. */
+static void
+bpf_load_once(void)
 {
 	struct stat st;
 
@@ -74,11 +78,40 @@ bpf_load(char *err, size_t errlen)
 			load_state = 1;
 		}
 	}
+}
+
+/* Wait for a load started by bpf_prepare(), or load now.  Returns 0, or -1
+ * with the reason in err. */
+static int
+bpf_load(char *err, size_t errlen)
+{
+	if (preloading) {
+		pthread_join(preload_tid, NULL);
+		preloading = 0;
+	}
+	bpf_load_once();
 	if (load_state == -1) {
 		snprintf(err, errlen, "%s", load_error);
 		return -1;
 	}
 	return 0;
+}
+
+static void *
+bpf_preload_run(void *arg)
+{
+	(void)arg;
+	bpf_load_once();
+	return NULL;
+}
+
+/* Load the program on another thread while the caller dumps sockets. */
+static void
+bpf_prepare(void)
+{
+	if (load_state == 0 && !preloading &&
+	    pthread_create(&preload_tid, NULL, bpf_preload_run, NULL) == 0)
+		preloading = 1;
 }
 
 /* Make the kernel's want map hold exactly the inodes of m (or switch the
@@ -222,6 +255,7 @@ bpf_finish(struct owner_scan *scan)
 
 const struct owner_backend owner_bpf = {
 	.name = "bpf",
+	.prepare = bpf_prepare,
 	.start = bpf_start,
 	.finish = bpf_finish,
 };
@@ -245,6 +279,7 @@ bpf_finish(struct owner_scan *scan)
 
 const struct owner_backend owner_bpf = {
 	.name = "bpf",
+	.prepare = NULL,
 	.start = bpf_start,
 	.finish = bpf_finish,
 };

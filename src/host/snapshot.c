@@ -170,6 +170,13 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 			goto out;
 		scanning = 1;
 	}
+	if (f->owners && !scanning) {
+		/* the owner scan waits for the dump: let it get ready meanwhile */
+		if (f->backend && f->backend->prepare)
+			f->backend->prepare();
+		else if (f->backend == NULL && geteuid() == 0 && owner_bpf.prepare)
+			owner_bpf.prepare();
+	}
 	if (sockdiag_dump(sd, &q, &sv, err, errlen) == -1)
 		goto out;
 	s->socks = sv.v;
