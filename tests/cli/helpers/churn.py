@@ -2,7 +2,7 @@
 """Fork short-lived processes that each hold a UDP socket, for SECONDS.
 
 churn.py MAPFILE SECONDS: every child binds 127.0.0.1:0, appends
-"<port> <pid>" to MAPFILE before it can be seen, lives 0-30 ms, exits.
+"<port> <pid>" to MAPFILE before it can be seen, lives 50-300 ms, exits.
 About 20 children are alive at any time.
 """
 import os, random, socket, sys, time
@@ -21,7 +21,7 @@ while time.time() < end:
             s.bind(("127.0.0.1", 0))
             os.write(fd, b"%d %d\n" % (s.getsockname()[1], os.getpid()))
             os.write(w, b"x")
-            time.sleep(random.random() * 0.03)
+            time.sleep(0.05 + random.random() * 0.25)
             os._exit(0)
         os.close(w)
         os.read(r, 1)	# the mapping is written before the socket is seen
