@@ -34,18 +34,18 @@ struct local_opts {
 };
 
 static const char local_usage[] =
-    "usage: portscope local [-v] [--json | --csv] [--tcp] [--udp] [-4] [-6]\n"
+    "usage: portscope local [-v] [--json | --csv] [--tcp] [--udp] [--raw] [-4] [-6]\n"
     "                       [--listening] [--port N] [--pid N] [--state NAME]\n"
     "                       [-l FILE [-y]]\n"
     "       portscope -local [-v] [-l FILE [-y]]\n"
     "\n"
-    "Every TCP and UDP socket with its owning processes, port statistics and\n"
+    "Every TCP, UDP and raw socket with its owning processes, port statistics and\n"
     "the ports of each process; -v adds each process's details and modules.\n"
     "\n"
     "  -v, --verbose     process details: command line, user, start, unit; modules\n"
     "      --json        JSON Lines, one socket per line\n"
     "      --csv         CSV with a header row\n"
-    "      --tcp, --udp  only TCP, only UDP sockets\n"
+    "      --tcp, --udp, --raw  only TCP, UDP or raw sockets (they combine)\n"
     "  -4, -6            only IPv4, only IPv6 sockets\n"
     "      --listening   only listening TCP and unconnected UDP sockets\n"
     "      --port N      only sockets whose local or remote port is N (1-65535)\n"
@@ -60,7 +60,7 @@ static const char local_usage[] =
 static void
 local_parse(int argc, char **argv, struct local_opts *o)
 {
-	enum { O_JSON = 256, O_CSV, O_TCP, O_UDP, O_LISTENING, O_PORT, O_PID,
+	enum { O_JSON = 256, O_CSV, O_TCP, O_UDP, O_RAW, O_LISTENING, O_PORT, O_PID,
 	    O_STATE, O_PORTQRY, O_OWNERS };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
@@ -68,6 +68,7 @@ local_parse(int argc, char **argv, struct local_opts *o)
 		{ "csv", no_argument, NULL, O_CSV },
 		{ "tcp", no_argument, NULL, O_TCP },
 		{ "udp", no_argument, NULL, O_UDP },
+		{ "raw", no_argument, NULL, O_RAW },
 		{ "listening", no_argument, NULL, O_LISTENING },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "pid", required_argument, NULL, O_PID },
@@ -78,7 +79,7 @@ local_parse(int argc, char **argv, struct local_opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *errstr;
-	int ch, tcp = 0, udp = 0, v4 = 0, v6 = 0, listening = 0, state = -1;
+	int ch, tcp = 0, udp = 0, raw = 0, v4 = 0, v6 = 0, listening = 0, state = -1;
 
 	memset(o, 0, sizeof(*o));
 	snap_filter_init(&o->filter);
@@ -100,6 +101,9 @@ local_parse(int argc, char **argv, struct local_opts *o)
 			break;
 		case O_UDP:
 			udp = 1;
+			break;
+		case O_RAW:
+			raw = 1;
 			break;
 		case '4':
 			v4 = 1;
@@ -154,8 +158,9 @@ local_parse(int argc, char **argv, struct local_opts *o)
 	if (optind < argc)
 		errx(2, "unexpected argument '%s'; see 'portscope help local'", argv[optind]);
 
-	if (tcp || udp)
-		o->filter.protos = (tcp ? SD_TCP : 0) | (udp ? SD_UDP : 0);
+	if (tcp || udp || raw)
+		o->filter.protos = (tcp ? SD_TCP : 0) | (udp ? SD_UDP : 0) |
+		    (raw ? SD_RAW : 0);
 	if (v4 || v6)
 		o->filter.families = (v4 ? SD_V4 : 0) | (v6 ? SD_V6 : 0);
 	if (listening) {
@@ -208,14 +213,13 @@ text_row(struct buf *b, const struct sock_row *r, const char *indent, pid_t pid)
 		snprintf(port, sizeof(port), "%d", (int)pid);
 		text_col(b, port, 8);
 	}
-	snprintf(port, sizeof(port), "%s %u", r->proto == IPPROTO_UDP ? "UDP" : "TCP",
-	    r->lport);
+	snprintf(port, sizeof(port), "%s %u", sock_proto_label(r), r->lport);
 	text_col(b, port, 11);
 	buf_init(&addr);
 	sock_addr(&addr, r->family, r->laddr);
 	text_col(b, buf_str(&addr), 24);
 	text_col(b, sock_state_label(r), 15);
-	if (r->proto == IPPROTO_UDP && r->rport == 0)
+	if (r->proto != IPPROTO_TCP && r->rport == 0)
 		buf_puts(b, "*:*");
 	else
 		sock_endpoint(b, r->family, r->raddr, r->rport);
@@ -243,7 +247,7 @@ text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
 	static const int order[] = { TCP_TIME_WAIT, TCP_CLOSE_WAIT, TCP_LISTEN,
 	    TCP_ESTABLISHED, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1,
 	    TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_CLOSING, TCP_CLOSE };
-	size_t counts[16] = { 0 }, tcp = 0, udp = 0, i;
+	size_t counts[16] = { 0 }, tcp = 0, udp = 0, raw = 0, i;
 	struct sock_row fake = { .proto = IPPROTO_TCP };
 	char label[64];
 
@@ -252,11 +256,18 @@ text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
 			udp++;
 			continue;
 		}
+		if (rows[i]->proto != IPPROTO_TCP) {
+			raw++;
+			continue;
+		}
 		tcp++;
 		counts[rows[i]->state == 12 ? TCP_SYN_RECV : rows[i]->state & 15]++;
 	}
-	buf_printf(b, "%sTCP mappings: %zu\n%sUDP mappings: %zu\n\n", indent, tcp,
+	buf_printf(b, "%sTCP mappings: %zu\n%sUDP mappings: %zu\n", indent, tcp,
 	    indent, udp);
+	if (raw > 0)
+		buf_printf(b, "%sRAW mappings: %zu\n", indent, raw);
+	buf_putc(b, '\n');
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		fake.state = (uint8_t)order[i];
 		/* PortQry always shows its four; other states when present */

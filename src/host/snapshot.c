@@ -12,7 +12,7 @@ void
 snap_filter_init(struct snap_filter *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->protos = SD_TCP | SD_UDP;
+	f->protos = SD_TCP | SD_UDP | SD_RAW;
 	f->families = SD_V4 | SD_V6;
 	f->tcp_states = ~0u;
 	f->udp_states = ~0u;
@@ -28,7 +28,7 @@ narrow(const struct snap_filter *f)
 {
 	return f->port >= 0 || f->pid > 0 ||
 	    (f->tcp_states != ~0u && (f->protos & SD_TCP)) ||
-	    (f->udp_states != ~0u && (f->protos & SD_UDP));
+	    (f->udp_states != ~0u && (f->protos & (SD_UDP | SD_RAW)));
 }
 
 static void

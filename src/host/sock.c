@@ -42,7 +42,7 @@ static const char *const portqry_names[] = {
 const char *
 sock_state_name(const struct sock_row *s)
 {
-	if (s->proto == IPPROTO_UDP && s->state == TCP_CLOSE)
+	if (s->proto != IPPROTO_TCP && s->state == TCP_CLOSE)
 		return "UNCONN";
 	if (s->state < NSTATES && kernel_names[s->state])
 		return kernel_names[s->state];
@@ -52,7 +52,7 @@ sock_state_name(const struct sock_row *s)
 const char *
 sock_state_label(const struct sock_row *s)
 {
-	if (s->proto == IPPROTO_UDP && s->state == TCP_CLOSE)
+	if (s->proto != IPPROTO_TCP && s->state == TCP_CLOSE)
 		return "UNCONN";
 	if (s->state < NSTATES && portqry_names[s->state])
 		return portqry_names[s->state];
@@ -93,7 +93,21 @@ sock_state_parse(const char *name)
 const char *
 sock_proto_name(const struct sock_row *s)
 {
-	return s->proto == IPPROTO_UDP ? "udp" : "tcp";
+	switch (s->proto) {
+	case IPPROTO_TCP:	return "tcp";
+	case IPPROTO_UDP:	return "udp";
+	default:		return "raw";
+	}
+}
+
+const char *
+sock_proto_label(const struct sock_row *s)
+{
+	switch (s->proto) {
+	case IPPROTO_TCP:	return "TCP";
+	case IPPROTO_UDP:	return "UDP";
+	default:		return "RAW";
+	}
 }
 
 const char *

@@ -1,7 +1,8 @@
 /*
  * One socket as the snapshot engine sees it: a flat, fixed-size row that
  * every view (local, watch, record, top) reads.  Addresses are kept in
- * network byte order, 4 bytes used for IPv4; ports in host order.
+ * network byte order, 4 bytes used for IPv4; ports in host order.  A raw
+ * socket's local "port" is its IP protocol number, as ss shows it.
  */
 #ifndef HOST_SOCK_H
 #define HOST_SOCK_H
@@ -31,7 +32,7 @@ struct sock_row {
 	uint32_t	owner;		/* first of its owners in the snapshot, or OWNER_NONE */
 	uint16_t	lport;
 	uint16_t	rport;
-	uint8_t		proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t		proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW */
 	uint8_t		family;		/* AF_INET or AF_INET6 */
 	uint8_t		state;		/* kernel TCP_* state */
 	uint8_t		missing;	/* enum owner_missing when owner == OWNER_NONE */
@@ -47,7 +48,8 @@ const char	*sock_state_label(const struct sock_row *);
 /* Parse a state name (kernel or PortQry spelling, any case, '-' or '_' or
  * ' ' between words, "UNCONN" for UDP).  Returns the TCP_* number or -1. */
 int		 sock_state_parse(const char *);
-const char	*sock_proto_name(const struct sock_row *);
+const char	*sock_proto_name(const struct sock_row *);	/* "tcp", "udp", "raw" */
+const char	*sock_proto_label(const struct sock_row *);	/* "TCP", "UDP", "RAW" */
 const char	*owner_missing_reason(enum owner_missing);
 
 /* Append an address (no brackets) or "addr:port" ("[v6]:port") to b. */

@@ -142,6 +142,94 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/* Parse hex words as the kernel prints addresses in /proc/net: each 32-bit
+ * word of the address, as the number it is in memory.  Returns 0 or -1. */
+static int
+procnet_addr(const char *hex, uint8_t *out, size_t len)
+{
+	char word[9];
+	uint32_t w;
+	size_t i;
+
+	if (strlen(hex) != len * 2)
+		return -1;
+	for (i = 0; i < len / 4; i++) {
+		memcpy(word, hex + i * 8, 8);
+		word[8] = '\0';
+		w = (uint32_t)strtoul(word, NULL, 16);
+		memcpy(out + i * 4, &w, 4);
+	}
+	return 0;
+}
+
+/*
+ * Raw sockets from /proc/net/raw or raw6, for kernels built without
+ * raw_diag (sock_diag then answers ENOENT for IPPROTO_RAW).  The state and
+ * port filters are applied here, as the kernel would have.
+ */
+static int
+procnet_raw(int family, uint32_t states, int port, struct sock_vec *out)
+{
+	char line[512], laddr[40], raddr[40];
+	unsigned lport, rport, st, txq, rxq, uid;
+	unsigned long long inode;
+	struct sock_row *r;
+	FILE *f;
+
+	if ((f = fopen(family == AF_INET ? "/proc/net/raw" : "/proc/net/raw6", "re")) == NULL)
+		return 0;	/* no raw sockets to be seen */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %x:%x "
+		    "%*x:%*x %*x %u %*d %llu", laddr, &lport, raddr, &rport, &st,
+		    &txq, &rxq, &uid, &inode) != 9)
+			continue;	/* the header */
+		if (st > 31 || !(states & (1u << st)))
+			continue;
+		if (port >= 0 && (int)lport != port && (int)rport != port)
+			continue;
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 1024;
+			out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
+		}
+		r = &out->v[out->n];
+		memset(r, 0, sizeof(*r));
+		if (procnet_addr(laddr, r->laddr, family == AF_INET ? 4 : 16) == -1 ||
+		    procnet_addr(raddr, r->raddr, family == AF_INET ? 4 : 16) == -1)
+			continue;
+		r->inode = inode;
+		r->uid = uid;
+		r->rqueue = rxq;
+		r->wqueue = txq;
+		r->owner = OWNER_NONE;
+		r->lport = (uint16_t)lport;
+		r->rport = (uint16_t)rport;
+		r->proto = IPPROTO_RAW;
+		r->family = (uint8_t)family;
+		r->state = (uint8_t)st;
+		r->missing = OWNER_NOT_SCANNED;
+		out->n++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* NLMSG_DONE may carry an error (ENOENT: no diag module for the protocol). */
+static int
+done_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	int e;
+
+	(void)arg;
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(e)) {
+		memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+		if (e < 0) {
+			errno = -e;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
 /* One dump request for one (family, protocol). */
 static int
 dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
@@ -152,6 +240,7 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *r;
 	struct dump_ctx ctx = { out, proto };
+	static mnl_cb_t ctl_cb[NLMSG_DONE + 1] = { [NLMSG_DONE] = done_cb };
 	ssize_t n;
 	int rc;
 
@@ -179,11 +268,15 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
 			snprintf(err, errlen, "sock_diag read: %s", strerror(errno));
 			return -1;
 		}
-		rc = mnl_cb_run(sd->rx, (size_t)n, sd->seq, sd->portid, dump_cb, &ctx);
+		rc = mnl_cb_run2(sd->rx, (size_t)n, sd->seq, sd->portid, dump_cb, &ctx,
+		    ctl_cb, NLMSG_DONE + 1);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc == MNL_CB_ERROR) {
-			/* A kernel without UDP diag answers ENOENT: no sockets. */
+			/* A kernel without udp_diag or raw_diag answers
+			 * ENOENT; raw sockets are then read from /proc. */
+			if (errno == ENOENT && proto == IPPROTO_RAW)
+				return procnet_raw(family, states, port, out);
 			if (errno == ENOENT && proto == IPPROTO_UDP)
 				return 0;
 			snprintf(err, errlen, "sock_diag dump: %s", strerror(errno));
@@ -201,6 +294,8 @@ sockdiag_dump(struct sockdiag *sd, const struct sockdiag_query *q,
 		{ SD_TCP, SD_V6, AF_INET6, IPPROTO_TCP },
 		{ SD_UDP, SD_V4, AF_INET, IPPROTO_UDP },
 		{ SD_UDP, SD_V6, AF_INET6, IPPROTO_UDP },
+		{ SD_RAW, SD_V4, AF_INET, IPPROTO_RAW },
+		{ SD_RAW, SD_V6, AF_INET6, IPPROTO_RAW },
 	};
 	size_t i;
 	uint32_t states;

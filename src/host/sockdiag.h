@@ -1,6 +1,6 @@
 /*
- * Sockets from the kernel's NETLINK_SOCK_DIAG interface (inet_diag): TCP and
- * UDP, IPv4 and IPv6.  Filters by state and port run in the kernel (state
+ * Sockets from the kernel's NETLINK_SOCK_DIAG interface (inet_diag): TCP,
+ * UDP and raw, IPv4 and IPv6.  Filters by state and port run in the kernel (state
  * mask and inet_diag bytecode), so a filtered dump costs what it returns.
  */
 #ifndef HOST_SOCKDIAG_H
@@ -13,6 +13,7 @@
 
 #define SD_TCP		0x1
 #define SD_UDP		0x2
+#define SD_RAW		0x4
 #define SD_V4		0x1
 #define SD_V6		0x2
 
@@ -20,7 +21,8 @@ struct sockdiag_query {
 	unsigned	protos;		/* SD_TCP | SD_UDP */
 	unsigned	families;	/* SD_V4 | SD_V6 */
 	uint32_t	tcp_states;	/* 1 << TCP_*; 0 dumps no TCP */
-	uint32_t	udp_states;	/* 1 << TCP_CLOSE (unconnected), TCP_ESTABLISHED */
+	uint32_t	udp_states;	/* 1 << TCP_CLOSE (unconnected), TCP_ESTABLISHED;
+					   raw sockets too */
 	int		port;		/* local or remote port equals this; -1 for any */
 };
 

@@ -115,7 +115,8 @@ sockrow_csv(struct buf *b, const struct snapshot *s, const struct sock_row *r)
 		buf_puts(&names, snapshot_proc(s, o)->comm);
 		buf_u64(&pids, o->pid);
 	}
-	buf_puts(b, r->proto == IPPROTO_UDP ? "UDP," : "TCP,");
+	buf_puts(b, sock_proto_label(r));
+	buf_putc(b, ',');
 	csv_field(b, buf_str(&names));
 	buf_putc(b, ',');
 	buf_puts(b, buf_str(&pids));

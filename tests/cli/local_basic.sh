@@ -37,6 +37,28 @@ for src in procfs bpf; do
 	check_grep "--owners $src --port keeps both owners" "$TMP/src.json" \
 		"\"pid\":$parent,.*\"pid\":$child,"
 done
+# raw sockets (ICMP over IPv4 and IPv6) as ss -wanp shows them
+spawn python3 -c '
+import socket, sys, time
+a = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+b = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+open(sys.argv[1], "w").write("up")
+time.sleep(60)' "$TMP/rawup"
+rawpid=$SPAWNED
+wait_for 10 test -s "$TMP/rawup"
+"$PORTSCOPE" local --json --raw >"$TMP/raw.json"
+ss -wanp >"$TMP/raw.ss"
+python3 "$H/sockset.py" portscope "$TMP/raw.json" >"$TMP/raw.ps.set"
+python3 "$H/sockset.py" ss "$TMP/raw.ss" >"$TMP/raw.ss.set"
+if diff -u "$TMP/raw.ss.set" "$TMP/raw.ps.set" >"$TMP/diff"; then
+	ok "local --raw matches ss -wanp ($(wc -l <"$TMP/raw.ps.set") sockets)"
+else
+	notok "local --raw differs from ss -wanp"; sed 's/^/#   /' "$TMP/diff"
+fi
+check_grep "raw ICMPv6 socket: protocol 58, its owner" "$TMP/raw.json" \
+	"\"proto\":\"raw\",\"family\":6,.*\"local_port\":58,.*\"state\":\"UNCONN\",.*\"pid\":$rawpid,"
+kill "$rawpid"; wait "$rawpid" 2>/dev/null
+
 "$PORTSCOPE" local --json --owners none >"$TMP/src.json"
 check_eq "--owners none says 'not scanned'" "$(grep -c '"owner_missing":"not scanned"' "$TMP/src.json")" 19
 check_eq "population has 19 sockets" "$(wc -l <"$TMP/ps.set")" 19

@@ -30,9 +30,11 @@ out = set()
 kind, path = sys.argv[1], sys.argv[2]
 with open(path) as f:
     if kind == "ss":
-        next(f)
+        header = next(f).split()
         for line in f:
             cols = line.split()
+            if header[0] == "State":	# one kind only (ss -w): no Netid column
+                cols.insert(0, "raw")
             proto, state, local, peer = cols[0], cols[1], cols[4], cols[5]
             pids = sorted(set(int(p) for p in re.findall(r"pid=(\d+)", line)))
             la, lp = split_ep(local)
