@@ -19,8 +19,8 @@ secure_chroot_dir=$TMP/empty
 ftpd_banner=portscope test FTP
 seccomp_sandbox=NO
 CONF
-spawn in_ns vsftpd "$TMP/vsftpd.conf" >"$TMP/vsftpd.out" 2>&1
-spawn in_ns exim4 -bdf -oX 127.0.0.1.25 -oP "$TMP/exim.pid" >"$TMP/exim.out" 2>&1
+ns_spawn vsftpd "$TMP/vsftpd.conf" >"$TMP/vsftpd.out" 2>&1
+ns_spawn exim4 -bdf -oX 127.0.0.1.25 -oP "$TMP/exim.pid" >"$TMP/exim.out" 2>&1
 cat >"$TMP/dovecot/dovecot.conf" <<CONF
 base_dir = $TMP/dovecot/run
 state_dir = $TMP/dovecot/state
@@ -38,7 +38,7 @@ userdb {
   args = uid=nobody gid=nogroup home=$TMP/dovecot/home
 }
 CONF
-spawn in_ns dovecot -F -c "$TMP/dovecot/dovecot.conf" >"$TMP/dovecot.out" 2>&1
+ns_spawn dovecot -F -c "$TMP/dovecot/dovecot.conf" >"$TMP/dovecot.out" 2>&1
 for p in 21 25 110 143; do
 	wait_for 10 listening t $p || notok "nothing listens on tcp/$p"
 done

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/probe_lib.bash"
 C=${PORTSCOPE_TOP:-$(dirname "$0")/../..}/tests/fuzz/corpus
 serve() {	# serve MODE PORT ARG
-	spawn in_ns python3 "$RESPONDER" "$@" >/dev/null 2>&1
+	ns_spawn python3 "$RESPONDER" "$@" >/dev/null 2>&1
 }
 printf '220 evil\033]0;pwned\007 host\033[2J\r\n' >"$TMP/evil-banner"
 printf 'HTTP/1.0 400 Bad Request\r\n\r\n' >"$TMP/not-rpc"

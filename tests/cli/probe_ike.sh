@@ -18,7 +18,7 @@ charon {
 CONF
 # charon keeps its pid file and control socket in /run: give it a /run of
 # its own (a private mount namespace) so that no other charon is disturbed
-STRONGSWAN_CONF=$TMP/strongswan.conf spawn in_ns unshare -m --propagation private \
+STRONGSWAN_CONF=$TMP/strongswan.conf ns_spawn unshare -m --propagation private \
     sh -c 'mount -t tmpfs portscope-run /run && exec "$0"' "$CHARON" \
     >"$TMP/charon.out" 2>&1
 wait_for 10 listening u 500 || { notok "charon did not start"; sed "s/^/#   /" "$TMP/charon.out"; }

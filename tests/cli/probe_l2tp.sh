@@ -11,7 +11,7 @@ ip range = 10.99.0.2-10.99.0.20
 local ip = 10.99.0.1
 hostname = portscope-lns
 CONF
-spawn in_ns xl2tpd -D -c "$TMP/xl2tpd.conf" -p "$TMP/xl2tpd.pid" \
+ns_spawn xl2tpd -D -c "$TMP/xl2tpd.conf" -p "$TMP/xl2tpd.pid" \
     -C "$TMP/l2tp-control" >"$TMP/xl2tpd.out" 2>&1
 wait_for 10 listening u 1701 || notok "xl2tpd did not start"
 query -p udp -e 1701 127.0.0.1 >"$TMP/out" 2>&1

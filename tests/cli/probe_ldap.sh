@@ -13,9 +13,9 @@ database mdb
 suffix "dc=portscope,dc=test"
 directory $TMP/db
 CONF
-spawn in_ns slapd -d 0 -h ldap://127.0.0.1:389/ -f "$TMP/slapd.conf" >"$TMP/slapd.out" 2>&1
+ns_spawn slapd -d 0 -h ldap://127.0.0.1:389/ -f "$TMP/slapd.conf" >"$TMP/slapd.out" 2>&1
 wait_for 10 listening t 389 || notok "slapd did not start"
-spawn in_ns python3 "$RESPONDER" cldap 127.0.0.1 389 >"$TMP/resp.out" 2>&1
+ns_spawn python3 "$RESPONDER" cldap 127.0.0.1 389 >"$TMP/resp.out" 2>&1
 wait_for 10 listening u 389 || notok "responder did not start"
 
 query -p tcp -e 389 127.0.0.1 >"$TMP/out" 2>&1

@@ -8,10 +8,17 @@ need_root "network namespaces for the probe tests"
 NS=psp$$
 ip netns add "$NS" || { notok "cannot create network namespace $NS"; exit 0; }
 on_exit ip netns del "$NS"
+# Everything still running in the namespace was started by this test (a
+# server's workers included): stop it before the namespace goes.
+on_exit 'for p in $(ip netns pids "$NS"); do kill "$p"; done; sleep 0.2;
+    for p in $(ip netns pids "$NS"); do kill -9 "$p"; done'
 ip -n "$NS" link set lo up
 RESPONDER=$(dirname "${BASH_SOURCE[0]}")/responder.py
 
 in_ns() { ip netns exec "$NS" "$@"; }
+# ns_spawn CMD...: start CMD in the namespace in the background; it is a
+# direct child (ip netns exec execs it), so $SPAWNED is the server's pid.
+ns_spawn() { spawn ip netns exec "$NS" "$@"; }
 # query ARGS...: portscope query inside the namespace, no reverse lookup.
 query() { in_ns "$PORTSCOPE" query -nr "$@"; }
 # need_cmd PROG: the server is installed (.ci/packages), or a failure.

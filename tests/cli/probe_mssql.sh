@@ -2,7 +2,7 @@
 # SQL Server browser probe.  No Debian package serves [MC-SQLR], so the
 # responder answers with a SVR_RESP built byte for byte from the spec.
 . "$(dirname "$0")/probe_lib.bash"
-spawn in_ns python3 "$RESPONDER" mssql 127.0.0.1 1434 >/dev/null 2>&1
+ns_spawn python3 "$RESPONDER" mssql 127.0.0.1 1434 >/dev/null 2>&1
 wait_for 10 listening u 1434 || notok "responder did not start"
 query -p udp -e 1434 --reason 127.0.0.1 >"$TMP/out" 2>&1
 check_grep "mssql: verdict" "$TMP/out" '^UDP port 1434 \(.*\): LISTENING \(reason: sql browser reply\)$'

@@ -19,7 +19,7 @@ private dir = $TMP/samba
 ncalrpc dir = $TMP/samba
 log file = $TMP/samba/log.%m
 CONF
-spawn in_ns nmbd -F --no-process-group -s "$TMP/smb.conf" >"$TMP/nmbd.out" 2>&1
+ns_spawn nmbd -F --no-process-group -s "$TMP/smb.conf" >"$TMP/nmbd.out" 2>&1
 # nmbd registers its names a moment after it binds
 wait_for 20 listening u 137 || notok "nmbd did not start"
 for i in $(seq 50); do

@@ -10,7 +10,7 @@ cmdport 0
 pidfile $TMP/chronyd.pid
 driftfile $TMP/chrony.drift
 CONF
-spawn in_ns chronyd -d -x -f "$TMP/chrony.conf" >"$TMP/chronyd.out" 2>&1
+ns_spawn chronyd -d -x -f "$TMP/chrony.conf" >"$TMP/chronyd.out" 2>&1
 wait_for 10 listening u 123 || notok "chronyd did not start"
 query -p udp -e 123 127.0.0.1 >"$TMP/out" 2>&1
 check_grep "ntp: verdict" "$TMP/out" '^UDP port 123 \(ntp service\): LISTENING$'

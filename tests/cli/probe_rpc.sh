@@ -19,7 +19,7 @@ private dir = $TMP/samba
 ncalrpc dir = $TMP/samba
 log file = $TMP/samba/log.%m
 CONF
-spawn in_ns "$DCERPCD" --libexec-rpcds -F --no-process-group -s "$TMP/smb.conf" \
+ns_spawn "$DCERPCD" --libexec-rpcds -F --no-process-group -s "$TMP/smb.conf" \
     >"$TMP/dcerpcd.out" 2>&1
 wait_for 20 listening t 135 || notok "samba-dcerpcd did not start"
 # the workers register their endpoints a moment after port 135 opens

@@ -9,7 +9,7 @@ for s in dns domain ldap rpc sql mail web ipsec netbios; do
 done
 check_grep "--list-sets: ports of sql" "$TMP/sets" '^ +tcp/1433 udp/1434$'
 
-spawn in_ns python3 "$RESPONDER" mssql 127.0.0.1 1434 >/dev/null 2>&1
+ns_spawn python3 "$RESPONDER" mssql 127.0.0.1 1434 >/dev/null 2>&1
 wait_for 10 listening u 1434 || notok "responder did not start"
 query --set sql 127.0.0.1 >"$TMP/out" 2>&1
 check_eq "--set sql: one line per port, in order" \

@@ -9,8 +9,8 @@ rocommunity public 127.0.0.1
 sysName portscope-test
 sysDescr portscope test agent
 CONF
-MIBS= spawn in_ns snmpd -f -Lf "$TMP/snmpd.log" -C -c "$TMP/snmpd.conf" \
-    -p "$TMP/snmpd.pid" -I -ifTable,ifXTable 2>>"$TMP/snmpd.err"
+MIBS= ns_spawn snmpd -f -Lf "$TMP/snmpd.log" -C -c "$TMP/snmpd.conf" \
+    -p "$TMP/snmpd.pid" -I -ifTable,ifXTable >"$TMP/snmpd.out" 2>&1
 wait_for 10 listening u 161 || notok "snmpd did not start"
 
 query -p udp -e 161 127.0.0.1 >"$TMP/out" 2>&1

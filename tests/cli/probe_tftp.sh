@@ -5,7 +5,7 @@
 need_cmd in.tftpd
 ns_veth 10.69.0.1/24
 mkdir -p "$TMP/tftp"
-spawn in_ns in.tftpd -L --address 127.0.0.1:69 -u root -s "$TMP/tftp" \
+ns_spawn in.tftpd -L --address 127.0.0.1:69 -u root -s "$TMP/tftp" \
     -P "$TMP/tftpd.pid" >"$TMP/tftpd.out" 2>&1
 wait_for 10 listening u 69 || notok "in.tftpd did not start"
 query -p udp -e 69 --reason 127.0.0.1 >"$TMP/out" 2>&1
