@@ -49,7 +49,7 @@ mssql_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 		s = semi + 1;
 		if (klen == 0) {	/* ";;" ends an instance */
 			if (!open)
-				return PROBE_MALFORMED;
+				goto bad;
 			buf_putc(&r->json, '}');
 			open = 0;
 			instances++;
@@ -57,7 +57,7 @@ mssql_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 		}
 		val = s;
 		if ((semi = memchr(s, ';', (size_t)(end - s))) == NULL)
-			return PROBE_MALFORMED;
+			goto bad;
 		vlen = (size_t)(semi - val);
 		s = semi + 1;
 		if (!open) {
@@ -77,11 +77,14 @@ mssql_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 		json_strn(&r->json, val, vlen);
 	}
 	if (open || instances == 0)
-		return PROBE_MALFORMED;
+		goto bad;
 	buf_putc(&r->json, ']');
 	buf_printf(&r->text, "Total instances found: %zu\n", instances);
 	report_reason(r, "sql browser reply");
 	return PROBE_DONE;
+bad:
+	report_clear(r);
+	return PROBE_MALFORMED;
 }
 
 const struct probe probe_mssql = {

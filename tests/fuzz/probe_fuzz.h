@@ -4,7 +4,8 @@
  * silence() hook), with the conversation id the seed replies were
  * recorded under (tests/tools/probe_talk -x).  Whatever the bytes, the
  * text a probe writes for a terminal must hold only printable ASCII and
- * newlines; anything else aborts, so that the fuzzer reports it.
+ * newlines, and its JSON members, once braced, must be one valid JSON
+ * object; anything else aborts, so that the fuzzer reports it.
  */
 #ifndef FUZZ_PROBE_FUZZ_H
 #define FUZZ_PROBE_FUZZ_H
@@ -16,6 +17,97 @@
 #include "query/probe.h"
 
 #define FUZZ_XID	0x5053434fu
+
+/* A strict little JSON checker: returns the position just past the value
+ * at p (spaces not allowed: our writer emits none), or NULL. */
+static const char *fuzz_json_value(const char *p, const char *end, int depth);
+
+static const char *
+fuzz_json_string(const char *p, const char *end)
+{
+	if (p >= end || *p++ != '"')
+		return NULL;
+	while (p < end && *p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			if (++p >= end)
+				return NULL;
+			if (*p == 'u') {
+				if (end - p < 5)
+					return NULL;
+				p += 4;
+			} else if (strchr("\"\\/bfnrt", *p) == NULL)
+				return NULL;
+		}
+		p++;
+	}
+	return p < end ? p + 1 : NULL;
+}
+
+static const char *
+fuzz_json_value(const char *p, const char *end, int depth)
+{
+	if (p >= end || depth > 32)
+		return NULL;
+	if (*p == '"')
+		return fuzz_json_string(p, end);
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+
+		p++;
+		if (p < end && *p == close)
+			return p + 1;
+		for (;;) {
+			if (close == '}') {
+				if ((p = fuzz_json_string(p, end)) == NULL ||
+				    p >= end || *p++ != ':')
+					return NULL;
+			}
+			if ((p = fuzz_json_value(p, end, depth + 1)) == NULL ||
+			    p >= end)
+				return NULL;
+			if (*p == close)
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (end - p >= 4 && (memcmp(p, "true", 4) == 0 ||
+	    memcmp(p, "null", 4) == 0))
+		return p + 4;
+	if (end - p >= 5 && memcmp(p, "false", 5) == 0)
+		return p + 5;
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		const char *q = p + (*p == '-');
+
+		if (q >= end || *q < '0' || *q > '9')
+			return NULL;
+		while (q < end && ((*q >= '0' && *q <= '9') || *q == '.' ||
+		    *q == 'e' || *q == 'E' || *q == '-' || *q == '+'))
+			q++;
+		return q;
+	}
+	return NULL;
+}
+
+/* Abort unless "{" members "}" is exactly one JSON object. */
+static void
+fuzz_check_json(const struct buf *members)
+{
+	struct buf o;
+	const char *end;
+
+	buf_init(&o);
+	buf_putc(&o, '{');
+	if (members->len > 0)
+		buf_add(&o, members->data, members->len);
+	buf_putc(&o, '}');
+	end = o.data + o.len;
+	if (fuzz_json_value(o.data, end, 0) != end)
+		abort();
+	buf_release(&o);
+}
 
 static void
 fuzz_probe(const struct probe *p, unsigned steps, const uint8_t *data,
@@ -43,9 +135,10 @@ fuzz_probe(const struct probe *p, unsigned steps, const uint8_t *data,
 		}
 		buf_release(&out);
 		probe_report_init(&r);
-		p->parse(&ctx, data, n, &r);
-		if (p->silence != NULL)
-			p->silence(&ctx, &r);
+		if (p->parse(&ctx, data, n, &r) == PROBE_DONE)
+			fuzz_check_json(&r.json);
+		if (p->silence != NULL && p->silence(&ctx, &r) == PROBE_DONE)
+			fuzz_check_json(&r.json);
 		for (i = 0; i < r.text.len; i++) {
 			unsigned char c = (unsigned char)r.text.data[i];
 
