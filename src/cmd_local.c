@@ -173,6 +173,11 @@ local_parse(int argc, char **argv, struct local_opts *o)
 			    &(struct sock_row){ .state = (uint8_t)state, .proto = IPPROTO_TCP }));
 		/* UNCONN and ESTABLISHED also select UDP sockets; others only TCP. */
 		o->filter.tcp_states = state == TCP_CLOSE && udp && !tcp ? 0 : 1u << state;
+		/* TCP sockets that are only bound sit in the bind hash, which
+		 * the kernel walks for state 13 (bound-inactive, Linux 6.5+)
+		 * and reports as CLOSE. */
+		if (state == TCP_CLOSE)
+			o->filter.tcp_states |= 1u << 13;
 		o->filter.udp_states = (state == TCP_CLOSE || state == TCP_ESTABLISHED) ?
 		    1u << state : 0;
 	}

@@ -40,6 +40,8 @@ done
 # raw sockets (ICMP over IPv4 and IPv6) as ss -wanp shows them
 spawn python3 -c '
 import socket, sys, time
+bound = socket.socket()
+bound.bind(("127.0.0.1", 0))	# bound, neither listening nor connected
 a = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 b = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
 open(sys.argv[1], "w").write("up")
@@ -57,6 +59,9 @@ else
 fi
 check_grep "raw ICMPv6 socket: protocol 58, its owner" "$TMP/raw.json" \
 	"\"proto\":\"raw\",\"family\":6,.*\"local_port\":58,.*\"state\":\"UNCONN\",.*\"pid\":$rawpid,"
+"$PORTSCOPE" local --json --tcp --state close >"$TMP/bound.json"
+check_grep "a bound-only TCP socket is listed as CLOSE with its owner" "$TMP/bound.json" \
+	"\"proto\":\"tcp\",\"family\":4,\"local_addr\":\"127.0.0.1\",.*\"state\":\"CLOSE\",.*\"pid\":$rawpid,"
 kill "$rawpid"; wait "$rawpid" 2>/dev/null
 
 "$PORTSCOPE" local --json --owners none >"$TMP/src.json"
