@@ -3,7 +3,9 @@
  * 2.2.1.2.5): bind to the endpoint mapper interface, then call ept_lookup
  * (opnum 2) for every element, passing back the entry handle, until the
  * server says there are no more.  Each entry's tower names an interface
- * and where it is served; we print them as binding strings.
+ * and where it is served; we print them as binding strings.  Over UDP 135
+ * the same calls travel as connectionless (ncadg) requests, C706 chapter
+ * 12.5, with no bind; the response stubs are the same.
  */
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -25,7 +27,17 @@
 #define PFC_FIRST	0x01
 #define PFC_LAST	0x02
 #define EPT_LOOKUP	2
-#define EPT_MAX_ENTS	20
+#define EPT_MAX_ENTS	20		/* per lookup over TCP, and the most we accept */
+#define EPT_MAX_ENTS_DG	4		/* over UDP: keep each answer one fragment */
+#define DG_HDR		80
+#define DG_REQUEST	0
+#define DG_RESPONSE	2
+#define DG_FAULT	3
+#define DG_WORKING	4
+#define DG_NOCALL	5
+#define DG_REJECT	6
+#define DG_F1_FRAG	0x04
+#define DG_F1_IDEMPOTENT 0x20
 #define EPT_NOT_REGISTERED 0x16c9a0d6u
 #define RPC_MAX_STEPS	200		/* lookups before we stop asking */
 #define RPC_MAX_PDU	(1 << 20)
@@ -97,6 +109,19 @@ rpc_finish(struct buf *out, size_t start)
 	out->data[start + 9] = (char)(n >> 8);
 }
 
+/* The ept_lookup request stub: every element of every interface and
+ * version, from the entry handle on, at most max_ents of them. */
+static void
+rpc_lookup_stub(struct buf *out, const struct rpc_state *s, uint32_t max_ents)
+{
+	wr32le(out, 0);			/* inquiry: all elements */
+	wr32le(out, 0);			/* object: NULL */
+	wr32le(out, 0);			/* interface: NULL */
+	wr32le(out, 1);			/* all versions */
+	buf_add(out, s->handle, sizeof(s->handle));
+	wr32le(out, max_ents);
+}
+
 static int
 rpc_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -122,17 +147,64 @@ rpc_build(struct probe_ctx *ctx, struct buf *out)
 		if (ctx->step > RPC_MAX_STEPS)
 			return -1;
 		rpc_header(out, PT_REQUEST, ctx->step + 1);
-		wr32le(out, 44);		/* alloc hint: stub size */
+		wr32le(out, 40);		/* alloc hint: stub size */
 		wr16le(out, 0);			/* context id */
 		wr16le(out, EPT_LOOKUP);
-		wr32le(out, 0);			/* inquiry: all elements */
-		wr32le(out, 0);			/* object: NULL */
-		wr32le(out, 0);			/* interface: NULL */
-		wr32le(out, 1);			/* all versions */
-		buf_add(out, s->handle, sizeof(s->handle));
-		wr32le(out, EPT_MAX_ENTS);
+		rpc_lookup_stub(out, s, EPT_MAX_ENTS);
 	}
 	rpc_finish(out, start);
+	return 0;
+}
+
+/* Our activity id (connectionless calls): 16 bytes from the conversation
+ * id. */
+static void
+rpc_activity(const struct probe_ctx *ctx, uint8_t act[16])
+{
+	uint32_t x = ctx->xid ^ 0x9e3779b9u;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		x = x * 1103515245u + 12345u;
+		act[i] = (uint8_t)(x >> 16);
+	}
+}
+
+/* A connectionless ept_lookup request: the 80-byte header (C706 12.5.2),
+ * sequence number = step, then the same stub as over TCP. */
+static int
+rpc_build_dg(struct probe_ctx *ctx, struct buf *out)
+{
+	struct rpc_state *s = rpc_state(ctx);
+	uint8_t act[16];
+	size_t start = out->len, body;
+
+	if (ctx->step > RPC_MAX_STEPS)
+		return -1;
+	rpc_activity(ctx, act);
+	buf_putc(out, 4);			/* version */
+	buf_putc(out, DG_REQUEST);
+	buf_putc(out, DG_F1_IDEMPOTENT);
+	buf_putc(out, 0);
+	buf_add(out, "\x10\x00\x00", 3);	/* little-endian, ASCII, IEEE */
+	buf_putc(out, 0);			/* serial, high byte */
+	buf_pad(out, 16, 0);			/* object: none */
+	buf_add(out, epm_uuid, 16);
+	buf_add(out, act, 16);
+	wr32le(out, 0);				/* server boot time: unknown */
+	wr32le(out, 3);				/* interface version */
+	wr32le(out, ctx->step);			/* sequence number */
+	wr16le(out, EPT_LOOKUP);
+	wr16le(out, 0xffff);			/* interface hint */
+	wr16le(out, 0xffff);			/* activity hint */
+	wr16le(out, 0);				/* body length, below */
+	wr16le(out, 0);				/* fragment 0 */
+	buf_putc(out, 0);			/* no authentication */
+	buf_putc(out, 0);			/* serial, low byte */
+	rpc_lookup_stub(out, s, EPT_MAX_ENTS_DG);
+	body = out->len - start - DG_HDR;
+	out->data[start + 74] = (char)body;
+	out->data[start + 75] = (char)(body >> 8);
 	return 0;
 }
 
@@ -466,11 +538,67 @@ rpc_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	return PROBE_DONE;
 }
 
+/* A connectionless reply: ours (activity id, sequence number), then a
+ * response stub, a fault or a reject. */
+static enum probe_status
+rpc_parse_dg(struct probe_ctx *ctx, const uint8_t *p, size_t n,
+    struct probe_report *r)
+{
+	struct rpc_state *s = rpc_state(ctx);
+	uint8_t act[16];
+	size_t len;
+	int rc;
+
+	rpc_activity(ctx, act);
+	if (n < DG_HDR || p[0] != 4 || !(p[4] & 0x10) ||
+	    memcmp(p + 40, act, 16) != 0 || rd32le(p + 64) != ctx->step)
+		return PROBE_MALFORMED;
+	len = rd16le(p + 74);
+	if (len > n - DG_HDR)
+		return PROBE_MALFORMED;
+	switch (p[1]) {
+	case DG_WORKING:
+	case DG_NOCALL:
+		return PROBE_MORE;	/* the server is still at it */
+	case DG_FAULT:
+	case DG_REJECT:
+		if (len < 4)
+			return PROBE_MALFORMED;
+		buf_printf(&s->text, "ept_lookup %s 0x%08x\n", p[1] == DG_FAULT ?
+		    "fault" : "rejected", rd32le(p + DG_HDR));
+		rpc_report(s, r);
+		json_ku64(&r->json, "fault", rd32le(p + DG_HDR));
+		return PROBE_DONE;
+	case DG_RESPONSE:
+		if (p[2] & DG_F1_FRAG)
+			return PROBE_MALFORMED;	/* we ask for one fragment */
+		break;
+	default:
+		return PROBE_MALFORMED;
+	}
+	rc = rpc_lookup(s, p + DG_HDR, len);
+	if (rc == -1)
+		return PROBE_MALFORMED;
+	if (rc == 0 && ctx->step < RPC_MAX_STEPS)
+		return PROBE_NEXT;
+	rpc_report(s, r);
+	return PROBE_DONE;
+}
+
 const struct probe probe_rpc = {
 	.name = "rpc",
 	.proto = IPPROTO_TCP,
 	.port = 135,
 	.build = rpc_build,
 	.parse = rpc_parse,
+	.release = rpc_release,
+};
+
+const struct probe probe_rpc_udp = {
+	.name = "rpc",
+	.proto = IPPROTO_UDP,
+	.port = 135,
+	.build = rpc_build_dg,
+	.parse = rpc_parse_dg,
 	.release = rpc_release,
 };

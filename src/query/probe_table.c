@@ -10,8 +10,8 @@
 #include "query/probe.h"
 
 extern const struct probe probe_netbios, probe_snmp, probe_ldap, probe_cldap,
-    probe_rpc, probe_mssql, probe_ntp, probe_ike, probe_tftp, probe_l2tp,
-    probe_smtp, probe_pop3, probe_imap, probe_ftp;
+    probe_rpc, probe_rpc_udp, probe_mssql, probe_ntp, probe_ike, probe_tftp,
+    probe_l2tp, probe_smtp, probe_pop3, probe_imap, probe_ftp;
 extern const struct probe probe_dns;
 
 static const struct probe *const probes[] = {
@@ -21,6 +21,7 @@ static const struct probe *const probes[] = {
 	&probe_ldap,
 	&probe_cldap,
 	&probe_rpc,
+	&probe_rpc_udp,
 	&probe_mssql,
 	&probe_ntp,
 	&probe_ike,

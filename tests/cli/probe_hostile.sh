@@ -3,7 +3,7 @@
 # the verdict's reason says "malformed reply", portscope does not crash, and
 # no control byte from the network reaches the terminal raw.
 . "$(dirname "$0")/probe_lib.bash"
-C=${PORTSCOPE_TOP:-$(dirname "$0")/../..}/tests/fuzz/corpus
+C=$TOP/tests/fuzz/corpus
 serve() {	# serve MODE PORT ARG
 	ns_spawn python3 "$RESPONDER" "$@" >/dev/null 2>&1
 }

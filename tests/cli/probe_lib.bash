@@ -13,7 +13,8 @@ on_exit ip netns del "$NS"
 on_exit 'for p in $(ip netns pids "$NS"); do kill "$p"; done; sleep 0.2;
     for p in $(ip netns pids "$NS"); do kill -9 "$p"; done'
 ip -n "$NS" link set lo up
-RESPONDER=$(dirname "${BASH_SOURCE[0]}")/responder.py
+TOP=${PORTSCOPE_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+RESPONDER=$TOP/tests/cli/responder.py
 
 in_ns() { ip netns exec "$NS" "$@"; }
 # ns_spawn CMD...: start CMD in the namespace in the background; it is a

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# RPC endpoint mapper dump against Samba's samba-dcerpcd (rpcd_epmapper).
+# RPC endpoint mapper dump against Samba's samba-dcerpcd (rpcd_epmapper)
+# over TCP; over UDP (connectionless, which Samba does not serve) against
+# the responder, which re-wraps Samba's recorded lookup stubs.
 . "$(dirname "$0")/probe_lib.bash"
 DCERPCD=/usr/libexec/samba/samba-dcerpcd
 need_cmd "$DCERPCD"
@@ -41,3 +43,11 @@ query -p tcp -e 135 --json 127.0.0.1 >"$TMP/json" 2>&1
 check_eq "rpc: json total" "$(json_get "$TMP/json" .probe.rpc.total)" "$n"
 check_eq "rpc: json endpoints" "$(json_get "$TMP/json" '.probe.rpc.endpoints | length')" "$n"
 check_grep "rpc: json binding" "$TMP/json" '"binding":"ncacn_ip_tcp:127.0.0.1\[[0-9]+\]"'
+
+ns_spawn python3 "$RESPONDER" rpcdg 127.0.0.1 135 "$TOP/tests/fuzz/corpus/fuzz_rpc" \
+    >/dev/null 2>&1
+wait_for 10 listening u 135 || notok "responder did not start"
+query -p udp -e 135 --reason 127.0.0.1 >"$TMP/udp" 2>&1
+check_grep "rpc udp: verdict" "$TMP/udp" '^UDP port 135 \(.*\): LISTENING \(reason: rpc endpoint mapper\)$'
+check_grep "rpc udp: both batches" "$TMP/udp" '^Total endpoints found: 38$'
+check_grep "rpc udp: tcp binding" "$TMP/udp" '^ncacn_ip_tcp:127\.0\.0\.1\[[0-9]+\]$'

@@ -9,6 +9,11 @@ Modes:
               instances, built byte for byte from [MC-SQLR] 2.2.5.
   cldap       UDP: answer a root-DSE search with a SearchResultEntry and a
               SearchResultDone (RFC 4511), echoing the request's messageID.
+  rpcdg       UDP: a connectionless (ncadg) endpoint mapper: answers each
+              ept_lookup with one of Samba's recorded response stubs (ARG:
+              the fuzz corpus directory of fuzz_rpc), re-wrapped in a C706
+              12.5 response header; the first call gets the first batch,
+              a call with an entry handle the last one.
   file        UDP: answer any datagram with the bytes of file ARG; with
               ARG2=N (as "FILE:N"), the first N bytes of the reply are
               copied from the request (transaction ids).
@@ -68,6 +73,25 @@ def cldap_reply(req):
     return entry + done
 
 
+def co_stub(path):
+    """The stub of a recorded connection-oriented response PDU."""
+    pdu = open(path, "rb").read()
+    flen = int.from_bytes(pdu[8:10], "little")
+    return pdu[24:flen]
+
+
+def rpcdg_reply(req, stubs):
+    if len(req) < 80 + 36 or req[0] != 4 or req[1] != 0:
+        return None
+    handle = req[96:116]
+    stub = stubs[1] if any(handle) else stubs[0]
+    hdr = bytearray(req[:80])
+    hdr[1] = 2                  # response
+    hdr[2] = 0                  # one fragment
+    hdr[74:76] = len(stub).to_bytes(2, "little")
+    return bytes(hdr) + stub
+
+
 def main():
     mode = sys.argv[1]
     if mode == "dump-mssql":
@@ -96,6 +120,9 @@ def main():
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.bind((addr, port))
     echo, data = 0, b""
+    if mode == "rpcdg":
+        stubs = [co_stub(arg + "/samba-ept-lookup-1.bin"),
+                 co_stub(arg + "/samba-ept-lookup-2-last.bin")]
     if mode == "file":
         path, _, n = arg.partition(":")
         data, echo = open(path, "rb").read(), int(n or 0)
@@ -108,6 +135,10 @@ def main():
             if mode == "mssql":
                 if req[:1] in (b"\x02", b"\x03"):
                     s.sendto(mssql_reply(), peer)
+            elif mode == "rpcdg":
+                rep = rpcdg_reply(req, stubs)
+                if rep:
+                    s.sendto(rep, peer)
             elif mode == "cldap":
                 s.sendto(cldap_reply(req), peer)
             elif mode == "file":

@@ -7,7 +7,9 @@
  *
  *   probe_talk [-c COMMUNITY] [-s DIR] [-S STEP] [-t MS] [-x XID] NAME ADDR PORT
  *
- * -S starts at a later step (IKEv1: -S 1), -x fixes the conversation id
+ * NAME may be "tcp" or "udp" for the probe of that protocol on PORT (the
+ * rpc probe has both).  -S starts at a later step (IKEv1: -S 1), -x fixes
+ * the conversation id
  * so that recorded replies match what the fuzz harnesses expect.
  *
  * Prints "status: done|malformed|silent", "reason: …", the text lines and
@@ -75,7 +77,14 @@ main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (argc - optind != 3 || (pr = probe_named(argv[optind])) == NULL) {
+	/* NAME "tcp" or "udp": the probe of that protocol for PORT */
+	if (argc - optind == 3 && (strcmp(argv[optind], "tcp") == 0 ||
+	    strcmp(argv[optind], "udp") == 0))
+		pr = probe_find(argv[optind][0] == 't' ? IPPROTO_TCP :
+		    IPPROTO_UDP, (uint16_t)atoi(argv[optind + 2]));
+	else
+		pr = argc - optind == 3 ? probe_named(argv[optind]) : NULL;
+	if (pr == NULL) {
 		fprintf(stderr, "usage: probe_talk [-c C] [-s DIR] NAME ADDR PORT\n");
 		return 2;
 	}

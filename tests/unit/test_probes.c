@@ -20,7 +20,7 @@
 #define XID	0x5053434fu
 
 extern const struct probe probe_netbios, probe_snmp, probe_ldap, probe_cldap,
-    probe_rpc, probe_mssql, probe_ntp, probe_ike, probe_tftp, probe_l2tp,
+    probe_rpc, probe_rpc_udp, probe_mssql, probe_ntp, probe_ike, probe_tftp, probe_l2tp,
     probe_smtp, probe_pop3, probe_imap, probe_ftp;
 
 /* The bytes of a corpus file, in b (caller releases). */
@@ -243,6 +243,48 @@ test_rpc_conversation(void **state)
 	buf_release(&out);
 }
 
+/* The same over UDP (connectionless): no bind, two lookups; the replies
+ * carry Samba's stubs in C706 12.5 headers (tests/cli/responder.py). */
+static void
+test_rpc_datagram(void **state)
+{
+	static const char *const files[] = { "ncadg-samba-stub-lookup-1.bin",
+	    "ncadg-samba-stub-lookup-2-last.bin" };
+	static const enum probe_status want[] = { PROBE_NEXT, PROBE_DONE };
+	struct probe_ctx ctx;
+	struct probe_report r;
+	struct buf in, out;
+	unsigned s;
+
+	(void)state;
+	ctx_init(&ctx, "public");
+	probe_report_init(&r);
+	buf_init(&out);
+	for (s = 0; s < 2; s++) {
+		ctx.step = s;
+		buf_reset(&out);
+		assert_int_equal(probe_rpc_udp.build(&ctx, &out), 0);
+		assert_int_equal(out.len, 80 + 40);
+		assert_int_equal(out.data[0], 4);
+		load(&in, "fuzz_rpc", files[s]);
+		assert_int_equal(probe_rpc_udp.parse(&ctx, (const uint8_t *)in.data,
+		    in.len, &r), want[s]);
+		/* a reply to another call (sequence number) is not ours */
+		if (s == 0) {
+			struct probe_ctx other = ctx;
+
+			other.step = 1;
+			assert_int_equal(probe_rpc_udp.parse(&other,
+			    (const uint8_t *)in.data, in.len, &r), PROBE_MALFORMED);
+		}
+		buf_release(&in);
+	}
+	assert_non_null(strstr(buf_str(&r.text), "Total endpoints found: 38\n"));
+	probe_rpc_udp.release(&ctx);
+	probe_report_release(&r);
+	buf_release(&out);
+}
+
 /* A wrong community: v2c and v1 stay silent, silence() moves on to the
  * v3 discovery, whose Report says an agent is there. */
 static void
@@ -382,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_real_replies),
 		cmocka_unit_test(test_truncated_replies),
 		cmocka_unit_test(test_rpc_conversation),
+		cmocka_unit_test(test_rpc_datagram),
 		cmocka_unit_test(test_snmp_wrong_community),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_hostile_text),
