@@ -13,6 +13,7 @@
 
 #define BANNER_MAX	4096	/* read no more than this of a greeting */
 
+/* Nothing to send: the server speaks first. */
 static int
 banner_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -30,6 +31,9 @@ banner_last_line(const uint8_t *line, size_t n)
 	    line[2] >= '0' && line[2] <= '9');
 }
 
+/* The greeting in p[0..n): done at the end of its first line (multiline:
+ * at the first line that does not continue, "NNN "), or once BANNER_MAX
+ * bytes came without one; until then PROBE_MORE. */
 static enum probe_status
 banner_read(const uint8_t *p, size_t n, int multiline, const char *name,
     struct probe_report *r)
@@ -71,6 +75,7 @@ banner_read(const uint8_t *p, size_t n, int multiline, const char *name,
 	return PROBE_DONE;
 }
 
+/* SMTP and FTP: replies may continue over lines. */
 static enum probe_status
 banner_parse_multi(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)
@@ -79,6 +84,7 @@ banner_parse_multi(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	return banner_read(p, n, 1, "banner", r);
 }
 
+/* POP3 and IMAP: one greeting line. */
 static enum probe_status
 banner_parse_line(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

@@ -50,6 +50,8 @@ ike_spi(const struct probe_ctx *ctx, uint8_t spi[8])
 	spi[0] |= 0x80;
 }
 
+/* Write the length of the payload that starts at start (big-endian,
+ * bytes 2-3 of its generic header). */
 static void
 payload_len(struct buf *out, size_t start)
 {
@@ -59,6 +61,8 @@ payload_len(struct buf *out, size_t start)
 	out->data[start + 3] = (char)n;
 }
 
+/* Append an IKEv2 transform substructure; keylen adds a Key Length
+ * attribute. */
 static void
 transform_v2(struct buf *out, int last, uint8_t type, uint16_t id,
     int keylen)
@@ -75,6 +79,7 @@ transform_v2(struct buf *out, int last, uint8_t type, uint16_t id,
 	}
 }
 
+/* IKEv2 IKE_SA_INIT: SA (one proposal), KE (MODP 2048), Nonce. */
 static void
 ike_build_v2(struct probe_ctx *ctx, struct buf *out)
 {
@@ -135,6 +140,7 @@ ike_build_v2(struct probe_ctx *ctx, struct buf *out)
 	out->data[msg + 27] = (char)(out->len - msg);
 }
 
+/* IKEv1 Main Mode, first message: one SA with one ISAKMP proposal. */
 static void
 ike_build_v1(struct probe_ctx *ctx, struct buf *out)
 {
@@ -192,6 +198,7 @@ ike_build_v1(struct probe_ctx *ctx, struct buf *out)
 	out->data[msg + 27] = (char)(out->len - msg);
 }
 
+/* Step 0: IKEv2; step 1: IKEv1. */
 static int
 ike_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -204,6 +211,7 @@ ike_build(struct probe_ctx *ctx, struct buf *out)
 	return 0;
 }
 
+/* The name of a notify message type in IKEv2 or IKEv1, or NULL. */
 static const char *
 notify_name(int v2, unsigned t)
 {
@@ -233,6 +241,7 @@ notify_name(int v2, unsigned t)
 	return NULL;
 }
 
+/* The IKEv2 name of a transform (type, id), or NULL. */
 static const char *
 transform_name(unsigned type, unsigned id)
 {
@@ -299,6 +308,8 @@ sa_v2(const uint8_t *b, size_t n, struct buf *t, struct buf *j)
 	return 0;
 }
 
+/* Any IKE message for our SPI (cookie): walk its payloads and report the
+ * chosen proposal, notifies, key exchange group and vendor ids. */
 static enum probe_status
 ike_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)
@@ -398,6 +409,7 @@ bad:
 	return PROBE_MALFORMED;
 }
 
+/* No answer to IKEv2: try IKEv1; none to IKEv1 either: silence. */
 static enum probe_status
 ike_silence(struct probe_ctx *ctx, struct probe_report *r)
 {

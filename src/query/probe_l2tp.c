@@ -23,6 +23,7 @@ enum { AVP_MSG_TYPE = 0, AVP_RESULT = 1, AVP_PROTO_VERSION = 2,
 	AVP_FRAMING = 3, AVP_FIRMWARE = 6, AVP_HOST_NAME = 7,
 	AVP_VENDOR_NAME = 8, AVP_TUNNEL_ID = 9 };
 
+/* Append a mandatory IETF AVP with an n-byte value. */
 static void
 avp(struct buf *out, uint16_t type, const void *v, size_t n)
 {
@@ -32,12 +33,15 @@ avp(struct buf *out, uint16_t type, const void *v, size_t n)
 	buf_add(out, v, n);
 }
 
+/* Our Assigned Tunnel ID: nonzero, from the conversation id. */
 static uint16_t
 l2tp_tunnel_id(const struct probe_ctx *ctx)
 {
 	return (uint16_t)(ctx->xid % 0xfffe + 1);
 }
 
+/* SCCRQ: Message Type, Protocol Version, Host Name, Framing
+ * Capabilities, Assigned Tunnel ID. */
 static int
 l2tp_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -65,6 +69,7 @@ l2tp_build(struct probe_ctx *ctx, struct buf *out)
 	return 0;
 }
 
+/* The RFC 2661 name of a control message type. */
 static const char *
 l2tp_msg_name(unsigned t)
 {
@@ -75,6 +80,8 @@ l2tp_msg_name(unsigned t)
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
 
+/* A control message whose first AVP is its Message Type; a bare
+ * acknowledgement (no AVPs) means the answer is still to come. */
 static enum probe_status
 l2tp_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

@@ -21,12 +21,14 @@
 #define LDAP_FILTER_PRESENT	0x87
 #define LDAP_MAX_MESSAGE	(1 << 20)	/* a root DSE is a few KiB */
 
+/* Our messageID: the conversation id, 1 to 2^31-1. */
 static int32_t
 ldap_msgid(const struct probe_ctx *ctx)
 {
 	return (int32_t)(ctx->xid % 0x7fffffff) + 1;
 }
 
+/* The root-DSE search (one step). */
 static int
 ldap_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -53,6 +55,7 @@ ldap_build(struct probe_ctx *ctx, struct buf *out)
 	return 0;
 }
 
+/* The RFC 4511 name of a resultCode, or "unknown". */
 static const char *
 ldap_result_name(int64_t code)
 {
@@ -207,6 +210,7 @@ out:
 	return ret;
 }
 
+/* TCP: the bytes so far may end inside a message (PROBE_MORE). */
 static enum probe_status
 ldap_parse_tcp(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)
@@ -214,6 +218,7 @@ ldap_parse_tcp(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	return ldap_read(ctx, p, n, 1, r);
 }
 
+/* CLDAP: one datagram holds every message of the answer. */
 static enum probe_status
 ldap_parse_udp(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

@@ -13,6 +13,7 @@
 #define SQLR_CLNT_UCAST_EX	0x03
 #define SQLR_SVR_RESP		0x05
 
+/* CLNT_UCAST_EX: the one byte that asks for every instance. */
 static int
 mssql_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -22,6 +23,8 @@ mssql_build(struct probe_ctx *ctx, struct buf *out)
 	return 0;
 }
 
+/* SVR_RESP: 0x05, a little-endian size, then "key;value;" pairs, each
+ * instance ended by ";;".  Anything that does not fit is malformed. */
 static enum probe_status
 mssql_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

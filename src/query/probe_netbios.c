@@ -78,6 +78,9 @@ nb_flags_text(struct buf *b, uint16_t f)
 		buf_puts(b, " PERMANENT");
 }
 
+/* A node status response to our id: the name table and the unit id (MAC)
+ * after it.  An error rcode is an answer too.  Anything cut short, or not
+ * a response of type NBSTAT, is malformed. */
 static enum probe_status
 netbios_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

@@ -36,6 +36,8 @@ ntp_sec(uint64_t t)
 	return (double)(t >> 32) + (double)(t & 0xffffffffu) / 4294967296.0;
 }
 
+/* A version 4 client packet whose transmit timestamp carries the
+ * conversation id in its low 16 bits. */
 static int
 ntp_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -52,12 +54,14 @@ ntp_build(struct probe_ctx *ctx, struct buf *out)
 	return 0;
 }
 
+/* A big-endian 64-bit value (an NTP timestamp) at p. */
 static uint64_t
 rd64be(const uint8_t *p)
 {
 	return (uint64_t)rd32be(p) << 32 | rd32be(p + 4);
 }
 
+/* A server reply (mode 4) echoing our transmit timestamp as its origin. */
 static enum probe_status
 ntp_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

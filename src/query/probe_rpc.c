@@ -56,6 +56,8 @@ struct rpc_state {
 	struct buf	 json;
 };
 
+/* The conversation's state, allocated on first use; freed by
+ * rpc_release(). */
 static struct rpc_state *
 rpc_state(struct probe_ctx *ctx)
 {
@@ -70,6 +72,7 @@ rpc_state(struct probe_ctx *ctx)
 	return s;
 }
 
+/* Free the state (the engine calls this at the end). */
 static void
 rpc_release(struct probe_ctx *ctx)
 {
@@ -100,6 +103,7 @@ rpc_header(struct buf *out, uint8_t ptype, uint32_t call_id)
 	wr32le(out, call_id);
 }
 
+/* Write the fragment length of the PDU that starts at start. */
 static void
 rpc_finish(struct buf *out, size_t start)
 {
@@ -122,6 +126,8 @@ rpc_lookup_stub(struct buf *out, const struct rpc_state *s, uint32_t max_ents)
 	wr32le(out, max_ents);
 }
 
+/* Step 0: bind to the endpoint mapper; step N: the Nth ept_lookup,
+ * from the entry handle the previous answer gave. */
 static int
 rpc_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -226,6 +232,8 @@ rpc_pdu(const uint8_t *p, size_t n)
 	return flen > n ? 0 : flen;
 }
 
+/* The answer to our bind: bind_ack with our context accepted means go on
+ * (PROBE_NEXT); a nak or a refused context is an answer too (PROBE_DONE). */
 static enum probe_status
 rpc_parse_bind(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)
@@ -485,6 +493,7 @@ bad:
 	return -1;
 }
 
+/* Replace r's findings with every endpoint found so far and the total. */
 static void
 rpc_report(struct rpc_state *s, struct probe_report *r)
 {
@@ -499,6 +508,8 @@ rpc_report(struct rpc_state *s, struct probe_report *r)
 	report_reason(r, "rpc endpoint mapper");
 }
 
+/* Step 0: the bind's answer; later steps: an ept_lookup response, or a
+ * fault, possibly in several fragments. */
 static enum probe_status
 rpc_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

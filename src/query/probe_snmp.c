@@ -38,12 +38,14 @@ static const char *const snmp_errors[] = {
 	"inconsistentName",
 };
 
+/* The community to send: -cn, or "public". */
 static const char *
 snmp_community(const struct probe_ctx *ctx)
 {
 	return ctx->community != NULL ? ctx->community : "public";
 }
 
+/* Our request-id (and v3 msgID): the conversation id, kept positive. */
 static int32_t
 snmp_reqid(const struct probe_ctx *ctx)
 {
@@ -320,6 +322,7 @@ snmp_parse_v3(struct probe_ctx *ctx, struct ber *m, struct probe_report *r)
 	return PROBE_DONE;
 }
 
+/* Any reply: by its version field, a v1/v2c response or a v3 message. */
 static enum probe_status
 snmp_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)

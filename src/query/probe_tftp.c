@@ -16,6 +16,7 @@
 #define TFTP_ERROR	5
 #define TFTP_OACK	6
 
+/* RRQ for a name that includes the conversation id, in octet mode. */
 static int
 tftp_build(struct probe_ctx *ctx, struct buf *out)
 {
@@ -30,6 +31,7 @@ tftp_build(struct probe_ctx *ctx, struct buf *out)
 	return 0;
 }
 
+/* ERROR (code and message), DATA block 1, or OACK. */
 static enum probe_status
 tftp_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)
