@@ -336,6 +336,7 @@ text_event(struct buf *b, const char *when, const char *label,
 {
 	const struct sock_row *r = after ? after : before;
 	struct buf col;
+	int gone;
 
 	buf_init(&col);
 	buf_puts(b, when);
@@ -365,11 +366,12 @@ text_event(struct buf *b, const char *when, const char *label,
 		buf_puts(&col, sock_state_name(r));
 	text_col(b, buf_str(&col), 13);
 	if (strcmp(label, "OWNER") == 0) {
-		if (text_owners(b, cs, after, ps, before, '+') > 0 &&
-		    before->owner != OWNER_NONE)
+		buf_reset(&col);
+		gone = text_owners(&col, ps, before, cs, after, '-');
+		if (text_owners(b, cs, after, ps, before, '+') > 0 && gone > 0)
 			buf_puts(b, ", ");
-		if (text_owners(b, ps, before, cs, after, '-') == 0 &&
-		    after->owner == OWNER_NONE) {
+		buf_add(b, col.data, col.len);
+		if (after->owner == OWNER_NONE) {
 			buf_puts(b, " (now ");
 			text_no_owner(b, after);
 			buf_putc(b, ')');
@@ -698,7 +700,11 @@ log_header(struct watch *w)
 	localtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a %b %d %H:%M:%S %Y", &tm);
 	fmt_interval(interval, sizeof(interval), w->o.interval_ms);
-	buf_printf(&w->text, "portscope version %s log file\n\n", PORTSCOPE_VERSION);
+	if (w->logfd != -1)
+		dprintf(w->logfd, "portscope version %s log file\n\n", PORTSCOPE_VERSION);
+	if (!w->o.json)
+		printf("portscope version %s\n\n", PORTSCOPE_VERSION);
+	fflush(stdout);
 	buf_printf(&w->text, "System Date: %s\n\nCommand run:\n ", date);
 	command_run(&w->text);
 	buf_puts(&w->text, "\n\nLocal computer name:\n\n ");
