@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@ enum tclass { TQ_CONNECT, TQ_UDP, TQ_READ, TQ_MORE, TQ_N };
 
 #define RX_MAX		(64 * 1024)
 #define MAX_COLLISIONS	16	/* own-socket collisions before a try counts */
+#define LAUNCH_BURST	256	/* attempts started per turn of the loop */
 
 struct slot {
 	int		 fd;
@@ -607,9 +609,12 @@ static void
 launch_more(struct engine *e)
 {
 	uint64_t now = now_ns();
+	unsigned burst = 0;
 	size_t job;
 
-	while (e->nfree > 0) {
+	/* at most LAUNCH_BURST per turn, so that answers are read soon after
+	 * they come and round trips are measured without our own delay */
+	while (e->nfree > 0 && burst++ < LAUNCH_BURST) {
 		if (e->ports_exhausted && e->nfree < e->nslots)
 			return;
 		e->ports_exhausted = 0;
@@ -826,6 +831,53 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 	slot_close(e, s);
 }
 
+/* Handle what epoll (or poll) reported for a slot's socket. */
+static void
+slot_event(struct engine *e, struct slot *s, uint32_t events)
+{
+	socklen_t el;
+	int er;
+
+	switch (s->state) {
+	case SLOT_CONNECT:
+		er = 0;
+		el = sizeof(er);
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &er, &el) == -1)
+			er = errno;
+		if (er == 0)
+			tcp_connected(e, s);
+		else
+			tcp_refused(e, s, er);
+		break;
+	case SLOT_READ:
+		tcp_read(e, s);
+		break;
+	case SLOT_UDP:
+		udp_event(e, s, events);
+		break;
+	case SLOT_FREE:
+		break;
+	}
+}
+
+/* The events pending on a slot's socket right now (0: none).  A timer
+ * that expires while its answer waits unread (the loop was busy) must
+ * not be taken for silence. */
+static uint32_t
+slot_pending(const struct slot *s)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN | POLLOUT };
+
+	if (s->state == SLOT_READ || s->state == SLOT_UDP)
+		pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) != 1)
+		return 0;
+	return (pfd.revents & POLLIN ? EPOLLIN : 0) |
+	    (pfd.revents & POLLOUT ? EPOLLOUT : 0) |
+	    (pfd.revents & POLLERR ? EPOLLERR : 0) |
+	    (pfd.revents & POLLHUP ? EPOLLHUP : 0);
+}
+
 /* --- timeouts --------------------------------------------------------- */
 
 /* Send the current step's request once more on the same socket.  Returns
@@ -952,6 +1004,7 @@ expire(struct engine *e)
 {
 	uint64_t now = now_ns(), to, due, next = UINT64_MAX;
 	struct tq_ent *t;
+	uint32_t ev, gen;
 	struct slot *s;
 	int c;
 
@@ -973,6 +1026,12 @@ expire(struct engine *e)
 				break;
 			}
 			q->head++;
+			if ((ev = slot_pending(s)) != 0) {
+				gen = s->gen;
+				slot_event(e, s, ev);
+				if (s->state == SLOT_FREE || s->gen != gen)
+					continue;	/* answered, or re-armed */
+			}
 			slot_timeout(e, s);
 		}
 	}
@@ -1108,6 +1167,9 @@ query_run(const struct sockaddr *addr, socklen_t addrlen,
 		emit_ready(e);
 		if (e->emitted == e->njobs)
 			break;
+		if (e->nfree > 0 && (e->retry.len > 0 || e->next_job < e->njobs) &&
+		    (e->o->max_rate == 0 || now_ns() >= e->next_send_ns))
+			wait = 0;	/* more to launch: only look for answers */
 		if (e->nfree < e->nslots || wait >= 0) {
 			n = epoll_wait(e->ep, evs, 256, wait);
 			if (n == -1 && errno != EINTR) {
@@ -1116,23 +1178,8 @@ query_run(const struct sockaddr *addr, socklen_t addrlen,
 			}
 		} else
 			n = 0;
-		for (i = 0; i < n; i++) {
-			s = &e->slots[evs[i].data.u64];
-			if (s->state == SLOT_CONNECT) {
-				int er = 0;
-				socklen_t el = sizeof(er);
-
-				if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &er, &el) == -1)
-					er = errno;
-				if (er == 0)
-					tcp_connected(e, s);
-				else
-					tcp_refused(e, s, er);
-			} else if (s->state == SLOT_READ)
-				tcp_read(e, s);
-			else if (s->state == SLOT_UDP)
-				udp_event(e, s, evs[i].events);
-		}
+		for (i = 0; i < n; i++)
+			slot_event(e, &e->slots[evs[i].data.u64], evs[i].events);
 	}
 	rc = 0;
 out:

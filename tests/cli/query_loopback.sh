@@ -12,11 +12,12 @@ ip -n "$NS" link set lo up
 inns() { ip netns exec "$NS" "$@"; }
 srv="$(dirname "$0")/query_servers.py"
 
-spawn inns python3 "$srv" 127.0.0.1 tcp:0 tcp:0 udp:0 >"$TMP/ports4"
-spawn inns python3 "$srv" ::1 tcp:0 udp:0 >"$TMP/ports6"
+# (spawned with ip netns exec itself, which execs: the pid is the server's)
+spawn ip netns exec "$NS" python3 "$srv" 127.0.0.1 tcp:0 tcp:0 udp:0 sink:0 >"$TMP/ports4"
+spawn ip netns exec "$NS" python3 "$srv" ::1 tcp:0 udp:0 >"$TMP/ports6"
 wait_for 5 test -s "$TMP/ports4" && wait_for 5 test -s "$TMP/ports6" ||
 	{ notok "test servers did not start"; exit 0; }
-read -r T1 T2 U1 <"$TMP/ports4"
+read -r T1 T2 U1 S1 <"$TMP/ports4"
 read -r T6 U6 <"$TMP/ports6"
 
 # -- TCP, text, order as given, reasons
@@ -98,6 +99,28 @@ check_grep "-l -y: log has the command line" "$TMP/log" "^ portscope -n 127\.0\.
 check_grep "-l: log has the verdict" "$TMP/log" "^TCP port $T1 \(unknown service\): LISTENING$"
 check_eq "-l: log ends with the end line" "$(tail -n 1 "$TMP/log")" "==== End of log file ===="
 check_grep "-l: screen output too" "$TMP/o" "^TCP port $T1 \(unknown service\): LISTENING$"
+
+# -- -l after an interrupt: the end line is still written
+ip netns exec "$NS" "$PORTSCOPE" query -p udp -e "$S1" -l "$TMP/log2" 127.0.0.1 >/dev/null 2>&1 &
+qp=$!
+wait_for 5 grep -q '^querying' "$TMP/log2"; sleep 0.3
+kill -INT "$qp"; wait "$qp"; rc=$?
+check_eq "-l: interrupted query dies of SIGINT" "$rc" 130
+check_eq "-l: end line after an interrupt" "$(tail -n 1 "$TMP/log2")" "==== End of log file ===="
+check_nogrep "-l: interrupted before any verdict" "$TMP/log2" '^UDP port'
+
+# -- a silent UDP port (bound, never answers): LISTENING or FILTERED
+inns "$PORTSCOPE" query --json -p udp -e "$S1" 127.0.0.1 >"$TMP/j"
+check_eq "udp silent port: LISTENING or FILTERED after 3 datagrams" \
+	"$(jq -r '[.verdict, .reason, .tries, .rtt_ms] | join(" / ")' "$TMP/j")" \
+	"LISTENING or FILTERED / no response after 3 tries / 3 / "
+
+# -- --max-rate: 100 attempts at 200 a second take half a second
+t0=$(date +%s%N)
+inns "$PORTSCOPE" query -nr --max-rate 200 -r 1:100 127.0.0.1 >"$TMP/o"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check_eq "--max-rate: every port answered" "$(grep -c ': NOT LISTENING$' "$TMP/o")" 100
+check "--max-rate 200: 100 ports take at least 450 ms (took $ms ms)" [ "$ms" -ge 450 ]
 
 # -- usage errors: exit 2, message on stderr, nothing on stdout
 usage_case() {	# DESC REGEX ARGS...

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Test target for the query tests: hold TCP listeners and UDP echo sockets.
 
-    query_servers.py ADDR SPEC...     SPEC is tcp:PORT or udp:PORT (0: any)
+    query_servers.py ADDR SPEC...     SPEC is tcp:PORT, udp:PORT or sink:PORT
+                                      (PORT 0: any)
 
 Prints the ports actually bound, in SPEC order, on one line, then serves
 until killed: TCP connections are accepted and closed, UDP datagrams are
-echoed back to their sender."""
+echoed back to their sender; a sink is a UDP socket that never answers."""
 import selectors
 import socket
 import sys
@@ -14,19 +15,22 @@ addr = sys.argv[1]
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 sel = selectors.DefaultSelector()
 ports = []
+keep = []
 for spec in sys.argv[2:]:
     proto, port = spec.split(":")
     s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
+    keep.append(s)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, int(port)))
     if proto == "tcp":
         s.listen(128)
     s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ, proto)
+    if proto != "sink":
+        sel.register(s, selectors.EVENT_READ, proto)
     ports.append(str(s.getsockname()[1]))
 print(" ".join(ports), flush=True)
 while True:
-    for key, _ in sel.select():
+    for key, _ in sel.select(None if sel.get_map() else 3600):
         s = key.fileobj
         try:
             if key.data == "tcp":
