@@ -36,7 +36,7 @@ struct slot {
 	enum slot_state	 state;
 	uint32_t	 gen;		/* bumped at every arm: stale timers */
 	size_t		 job;
-	int		 sport;		/* our source port (local targets), -1 */
+	int		 crossed;	/* another of our sockets answered it */
 	int		 paced;		/* a paced UDP retry */
 	int		 unconnected;	/* UDP, PROBE_F_ANY_SRCPORT: sendto() */
 	unsigned	 step_sends;	/* datagrams sent for ctx.step */
@@ -93,7 +93,7 @@ struct engine {
 	uint64_t	 next_paced_ns;
 	int		 ports_exhausted;	/* EAGAIN from connect: wait */
 	unsigned	 icmp_seen;	/* ICMP errors for UDP probes */
-	uint32_t	*owner[2];	/* local targets: source port -> slot+1 */
+	uint32_t	*aiming[2];	/* local targets: target port -> slot+1 */
 	uint64_t	 rng;
 	query_emit_fn	 emit;
 	void		*arg;
@@ -256,16 +256,17 @@ job_finish(struct engine *e, size_t job, enum verdict v, const char *reason)
 static void
 slot_close(struct engine *e, struct slot *s)
 {
+	uint16_t port;
 	int pi;
 
 	if (s->probe != NULL && s->probe->release != NULL)
 		s->probe->release(&s->ctx);
 	s->probe = NULL;
-	if (s->sport >= 0) {
+	if (e->local) {
 		pi = e->jobs[s->job].res.proto == IPPROTO_UDP;
-		if (e->owner[pi][s->sport] == (uint32_t)(s - e->slots) + 1)
-			e->owner[pi][s->sport] = 0;
-		s->sport = -1;
+		port = e->jobs[s->job].res.port;
+		if (e->aiming[pi][port] == (uint32_t)(s - e->slots) + 1)
+			e->aiming[pi][port] = 0;
 	}
 	if (s->fd >= 0)
 		close(s->fd);
@@ -381,28 +382,52 @@ set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
-/* Note which of our sockets holds which source port (local targets only),
- * to recognise a connection of ours to ourselves. */
-static void
-note_sport(struct engine *e, struct slot *s, int pi)
+/* The local port of fd in *port.  Returns 0, or -1. */
+static int
+local_port(int fd, uint16_t *port)
 {
 	struct sockaddr_storage me;
 	socklen_t len = sizeof(me);
 
-	s->sport = -1;
-	if (!e->local || getsockname(s->fd, (struct sockaddr *)&me, &len) == -1)
-		return;
-	s->sport = me.ss_family == AF_INET6 ?
+	if (getsockname(fd, (struct sockaddr *)&me, &len) == -1)
+		return -1;
+	*port = me.ss_family == AF_INET6 ?
 	    ntohs(((struct sockaddr_in6 *)&me)->sin6_port) :
 	    ntohs(((struct sockaddr_in *)&me)->sin_port);
-	e->owner[pi][s->sport] = (uint32_t)(s - e->slots) + 1;
+	return 0;
 }
 
-/* Is the peer port one of our own sockets (self-connect on loopback)? */
+/*
+ * Did the slot's connection (or datagram) come from one of our own
+ * sockets?  On a local target the kernel may connect a socket to itself
+ * (its source port is the target port), or two of our sockets to each
+ * other (A from port P to port Y while B goes from Y to P).  Asked only
+ * when something answered, which is rare in a scan, so the source ports
+ * are looked up here rather than noted for every attempt.  Marks the
+ * other socket of a crossed pair, whose answer came from us too.
+ */
 static int
-own_collision(struct engine *e, int pi, uint16_t port)
+own_collision(struct engine *e, struct slot *s, int pi)
 {
-	return e->local && e->owner[pi][port] != 0;
+	uint16_t target = e->jobs[s->job].res.port, mine, theirs;
+	struct slot *o;
+	uint32_t k;
+
+	if (!e->local)
+		return 0;
+	if (s->crossed)
+		return 1;
+	if (local_port(s->fd, &mine) == -1)
+		return 0;
+	if (mine == target)
+		return 1;
+	if ((k = e->aiming[pi][mine]) == 0)
+		return 0;
+	o = &e->slots[k - 1];
+	if (o == s || local_port(o->fd, &theirs) == -1 || theirs != target)
+		return 0;
+	o->crossed = 1;
+	return 1;
 }
 
 /*
@@ -513,7 +538,7 @@ launch(struct engine *e, size_t job)
 
 	s = &e->slots[e->freelist[--e->nfree]];
 	s->job = job;
-	s->sport = -1;
+	s->crossed = 0;
 	s->paced = j->paced == 1;
 	s->unconnected = 0;
 	s->step_sends = 0;
@@ -555,7 +580,8 @@ launch(struct engine *e, size_t job)
 		slot_close(e, s);
 		return;
 	}
-	note_sport(e, s, udp);
+	if (e->local)
+		e->aiming[udp][j->res.port] = (uint32_t)(s - e->slots) + 1;
 	if (!udp) {
 		if (rc == 0) {
 			tcp_connected(e, s);
@@ -649,7 +675,7 @@ tcp_connected(struct engine *e, struct slot *s)
 
 	/* close with a reset: no TIME_WAIT left behind on either side */
 	setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	if (own_collision(e, 0, j->res.port)) {
+	if (own_collision(e, s, 0)) {
 		own_collision_retry(e, s->job);
 		slot_close(e, s);
 		return;
@@ -683,7 +709,11 @@ tcp_refused(struct engine *e, struct slot *s, int er)
 	char reason[64];
 	enum verdict v;
 
-	if (errqueue_read(s->fd, &v, reason, sizeof(reason)) == 0) {
+	/* A reset queues nothing.  On a local target refusals are resets
+	 * (an ICMP one would take a reject rule on lo), so a scan of 65535
+	 * loopback ports saves the look; elsewhere look, and name the ICMP. */
+	if ((er != ECONNREFUSED || !e->local) &&
+	    errqueue_read(s->fd, &v, reason, sizeof(reason)) == 0) {
 		rtt_sample(e, s->sent_ns);
 		j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
 		job_finish(e, s->job, v, reason);
@@ -804,7 +834,7 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 		}
 		return;
 	}
-	if (own_collision(e, 1, j->res.port)) {
+	if (own_collision(e, s, 1)) {
 		own_collision_retry(e, s->job);
 		slot_close(e, s);
 		return;
@@ -1138,7 +1168,6 @@ query_run(const struct sockaddr *addr, socklen_t addrlen,
 	for (k = 0; k < e->nslots; k++) {
 		s = &e->slots[k];
 		s->fd = -1;
-		s->sport = -1;
 		buf_init(&s->rx);
 		probe_report_init(&s->rep);
 		e->freelist[e->nslots - 1 - k] = (unsigned)k;
@@ -1154,8 +1183,8 @@ query_run(const struct sockaddr *addr, socklen_t addrlen,
 	ring_init(&e->retry, njobs);
 	ring_init(&e->deferred, njobs);
 	if (e->local) {
-		e->owner[0] = xcalloc(65536, sizeof(uint32_t));
-		e->owner[1] = xcalloc(65536, sizeof(uint32_t));
+		e->aiming[0] = xcalloc(65536, sizeof(uint32_t));
+		e->aiming[1] = xcalloc(65536, sizeof(uint32_t));
 	}
 
 	for (;;) {
@@ -1196,8 +1225,8 @@ out:
 		free(e->tq[i].v);
 	free(e->retry.v);
 	free(e->deferred.v);
-	free(e->owner[0]);
-	free(e->owner[1]);
+	free(e->aiming[0]);
+	free(e->aiming[1]);
 	free(e->jobs);
 	free(e->freelist);
 	free(e->slots);
