@@ -21,6 +21,7 @@
 
 #include "commands.h"
 #include "events/diff.h"
+#include "host/owner_cache.h"
 #include "host/snapshot.h"
 #include "output/json.h"
 #include "output/logfile.h"
@@ -46,6 +47,8 @@ struct watch_opts {
 	int			 portqry;	/* came from -wport/-wpid: -wt is whole seconds */
 	const char		*log;
 	int			 overwrite;
+	int			 no_cache;	/* look every owner up at every check */
+	const struct owner_backend *owners;	/* --owners; NULL: the default */
 	const char		*tick_cpu;	/* hidden: CPU seconds of each check to this file */
 };
 
@@ -93,14 +96,17 @@ static const char watch_usage[] =
     "  -l FILE           also write a PortQry-style log to FILE; -y overwrites it\n"
     "      --count N     stop after N checks (the first included)\n"
     "      --owners SRC  where owners come from: bpf (the default as root when it\n"
-    "                    loads) or procfs (/proc/PID/fd)\n";
+    "                    loads) or procfs (/proc/PID/fd)\n"
+    "      --no-cache    a port watch remembers which process held which socket\n"
+    "                    and only confirms those descriptors while nothing new\n"
+    "                    appears; this looks every owner up at every check\n";
 
 /* Parse argv into o; exits 2 with one line on a usage error. */
 static void
 watch_parse(int argc, char **argv, struct watch_opts *o)
 {
 	enum { O_PORT = 256, O_PID, O_INTERVAL, O_JSON, O_COUNT, O_OWNERS,
-	    O_PORTQRY, O_TICK_CPU };
+	    O_NO_CACHE, O_PORTQRY, O_TICK_CPU };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, O_PORT },
 		{ "pid", required_argument, NULL, O_PID },
@@ -109,6 +115,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		{ "json", no_argument, NULL, O_JSON },
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "owners", required_argument, NULL, O_OWNERS },
+		{ "no-cache", no_argument, NULL, O_NO_CACHE },
 		{ "portqry", no_argument, NULL, O_PORTQRY },
 		{ "tick-cpu", required_argument, NULL, O_TICK_CPU },
 		{ "help", no_argument, NULL, 'h' },
@@ -149,8 +156,11 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 				errx(2, "count '%s' is %s: give 1-1000000000", optarg, errstr);
 			break;
 		case O_OWNERS:
-			if ((o->filter.backend = owner_backend_find(optarg)) == NULL)
+			if ((o->owners = owner_backend_find(optarg)) == NULL)
 				errx(2, "unknown owner source '%s': give bpf or procfs", optarg);
+			break;
+		case O_NO_CACHE:
+			o->no_cache = 1;
 			break;
 		case O_PORTQRY:
 			o->portqry = 1;
@@ -197,6 +207,13 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 	o->filter.port = o->port ? o->port : -1;
 	o->filter.pid = o->pid;
 	o->filter.details = PROC_BASIC | (o->verbose ? PROC_FULL : 0);
+	/* A port watch remembers owners between checks (host/owner_cache.h);
+	 * a pid watch reads that one process's descriptors anyway. */
+	if (o->port && !o->no_cache) {
+		owner_cache_init(o->owners);
+		o->filter.backend = &owner_cache;
+	} else
+		o->filter.backend = o->owners;
 }
 
 /* ---- time ---- */
@@ -616,7 +633,7 @@ check(struct watch *w)
 	struct diff_event e;
 	char errbuf[256], when[48];
 	double cpu0 = cpu_seconds();
-	size_t i;
+	size_t i, full0 = owner_cache_full_scans();
 
 	if (snapshot_take(&cur, &w->o.filter, errbuf, sizeof(errbuf)) == -1) {
 		warnx("%s", errbuf);
@@ -657,7 +674,8 @@ check(struct watch *w)
 	w->have_prev = 1;
 	w->checks++;
 	if (w->tick_cpu) {
-		fprintf(w->tick_cpu, "%.6f %zu\n", cpu_seconds() - cpu0, cur.nsocks);
+		fprintf(w->tick_cpu, "%.6f %zu %s\n", cpu_seconds() - cpu0, cur.nsocks,
+		    owner_cache_full_scans() > full0 ? "full" : "cached");
 		fflush(w->tick_cpu);
 	}
 	return 0;
@@ -986,6 +1004,7 @@ cmd_watch(int argc, char **argv)
 	restore_terminal();
 	if (w.have_prev)
 		snapshot_release(&w.prev);
+	owner_cache_release();
 	if (w.tick_cpu)
 		fclose(w.tick_cpu);
 	if (w.pidfd != -1)

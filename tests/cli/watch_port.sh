@@ -16,7 +16,9 @@ act a pid; apid=$ACT
 act a tcp_listen L 127.0.0.1 $P 0
 act a tcp_listen OTHER 127.0.0.1 5555 5
 
-spawn "$PORTSCOPE" watch --port $P --interval 0.2 >"$TMP/t" 2>"$TMP/t.err"
+# the text watch looks every owner up at every check; the JSON one
+# remembers owners between checks (the default): both must see the same
+spawn "$PORTSCOPE" watch --port $P --interval 0.2 --no-cache >"$TMP/t" 2>"$TMP/t.err"
 wtext=$SPAWNED
 spawn "$PORTSCOPE" watch --port $P --interval 0.2 --json >"$TMP/j" 2>"$TMP/j.err"
 wjson=$SPAWNED
@@ -80,6 +82,23 @@ check_wait "json: the owner that exited is gone from the listener" 3 jhas "$TMP/
 check_wait "text: OWNER -pid CHILD" 3 has "$TMP/t" \
 	"  OWNER +TCP +127\.0\.0\.1:$P +\*:\* +LISTEN +-pid $child python3 \("
 
+# A process that owned nothing on the port connects to it: its owner is
+# found although it was never seen on this port.
+actor_start b
+act b pid; bpid=$ACT
+act b tcp_connect BC 127.0.0.1 $P; bc=${ACT#BC }
+check_wait "json: a connection from a process not seen before has its owner" 3 jhas "$TMP/j" \
+	"o['event'] in ('new', 'owner') and o['local_port'] == $bc and [w['pid'] for w in o['owners']] == [$bpid]"
+check_wait "text: the same" 3 has "$TMP/t" \
+	"  NEW +TCP +127\.0\.0\.1:$bc +127\.0\.0\.1:$P +ESTABLISHED +pid $bpid python3"
+# The listener moves to another descriptor number in the same process:
+# no owner changed, nothing to report.
+act a dup L
+sleep 0.7	# more than three checks
+check "json: a socket moved to another fd of its process is not an owner change" \
+	jnone "$TMP/j" "o['event'] == 'owner' and o['state'] == 'LISTEN' and o['owners_gone'] == [$apid]"
+check_nogrep "text: the same" "$TMP/t" "OWNER +TCP +127\.0\.0\.1:$P +\*:\* +LISTEN +-pid $apid "
+
 # Nothing changes: nothing is printed.
 n1=$(wc -l <"$TMP/t"); j1=$(wc -l <"$TMP/j")
 sleep 0.7	# more than three checks
@@ -116,4 +135,5 @@ check_eq "SIGINT: json watch exits 0" "$rc2" 0
 check_grep "text: the last line says why it stopped" <(tail -n 2 "$TMP/t") "watch stopped \(Ctrl-C\)"
 check_eq "no warnings" "$(cat "$TMP/t.err" "$TMP/j.err")" ""
 act a exit
+act b exit
 [ -n "${KEEP:-}" ] && cp "$TMP/t" "$TMP/j" "$KEEP"

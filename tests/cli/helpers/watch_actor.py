@@ -13,6 +13,8 @@ named; NAME below is any word.
   udp_bind NAME ADDR PORT
   udp_connect NAME ADDR PORT   -> ok udp_connect NAME LOCALPORT
   close NAME
+  dup NAME                     move the socket to another descriptor number
+                               -> ok dup NAME NEWFD
   fork                         a child that holds every socket open
                                -> ok fork CHILDPID
   child_exit                   the child exits
@@ -69,6 +71,14 @@ def run(words):
     if cmd == "close":
         socks.pop(words[1]).close()
         return words[1]
+    if cmd == "dup":
+        old = socks[words[1]]
+        fd = os.dup(old.fileno())
+        os.dup2(fd, fd + 10)            # a number that was not in use
+        os.close(fd)
+        old.close()
+        socks[words[1]] = socket.socket(fileno=fd + 10)
+        return "%s %d" % (words[1], fd + 10)
     if cmd == "fork":
         r, w = os.pipe()
         child = os.fork()

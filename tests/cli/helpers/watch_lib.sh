@@ -45,5 +45,7 @@ for line in open(sys.argv[1]):
 sys.exit(1)
 PY
 }
+# jnone FILE PYEXPR: no JSON line of FILE makes PYEXPR true.
+jnone() { ! jhas "$@"; }
 # check_wait DESC SECONDS CMD...: ok when CMD succeeds within SECONDS.
 check_wait() { local d=$1 t=$2; shift 2; if wait_for "$t" "$@"; then ok "$d"; else notok "$d"; fi; }
