@@ -173,12 +173,17 @@ tq_push(struct tq *q, uint32_t slot, uint32_t gen, uint64_t t)
 
 /* --- timing ----------------------------------------------------------- */
 
-/* Learn from one exact round trip (RFC 6298's smoothing). */
+/* An answer came to the slot's attempt: when it can only be the answer
+ * to the first request (not to a resend, not to a later step), record
+ * the round trip for its job and learn from it (RFC 6298's smoothing). */
 static void
-rtt_sample(struct engine *e, uint64_t sent_ns)
+answered(struct engine *e, struct slot *s)
 {
-	int64_t r = (int64_t)((now_ns() - sent_ns) / 1000), d;
+	int64_t r = (int64_t)((now_ns() - s->sent_ns) / 1000), d;
 
+	if (s->step_sends > 1 || s->ctx.step > 0)
+		return;
+	e->jobs[s->job].res.rtt_us = r;
 	if (!e->have_rtt) {
 		e->srtt_us = r;
 		e->rttvar_us = r / 2;
@@ -244,9 +249,9 @@ job_finish(struct engine *e, size_t job, enum verdict v, const char *reason)
 {
 	struct job_state *j = &e->jobs[job];
 
-	j->res.verdict = v;
 	size_t l = strnlen(reason, sizeof(j->res.reason) - 1);
 
+	j->res.verdict = v;
 	memcpy(j->res.reason, reason, l);
 	j->res.reason[l] = '\0';
 	j->done = 1;
@@ -542,6 +547,7 @@ launch(struct engine *e, size_t job)
 	s->paced = j->paced == 1;
 	s->unconnected = 0;
 	s->step_sends = 0;
+	memset(&s->ctx, 0, sizeof(s->ctx));
 	/* The generic datagram first; when it is silent, the port's probe. */
 	p = NULL;
 	if (udp && j->probe_phase && !s->paced)
@@ -680,8 +686,7 @@ tcp_connected(struct engine *e, struct slot *s)
 		slot_close(e, s);
 		return;
 	}
-	rtt_sample(e, s->sent_ns);
-	j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
+	answered(e, s);
 	if ((p = probe_find(IPPROTO_TCP, j->res.port)) == NULL) {
 		job_finish(e, s->job, VERDICT_LISTENING, "syn-ack");
 		slot_close(e, s);
@@ -714,12 +719,10 @@ tcp_refused(struct engine *e, struct slot *s, int er)
 	 * loopback ports saves the look; elsewhere look, and name the ICMP. */
 	if ((er != ECONNREFUSED || !e->local) &&
 	    errqueue_read(s->fd, &v, reason, sizeof(reason)) == 0) {
-		rtt_sample(e, s->sent_ns);
-		j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
+		answered(e, s);
 		job_finish(e, s->job, v, reason);
 	} else if (er == ECONNREFUSED) {
-		rtt_sample(e, s->sent_ns);
-		j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
+		answered(e, s);
 		job_finish(e, s->job, VERDICT_NOT_LISTENING, "reset");
 	} else if (er == ETIMEDOUT) {
 		if (j->res.tries < e->o->tcp_tries)
@@ -799,7 +802,6 @@ tcp_read(struct engine *e, struct slot *s)
 static void
 udp_event(struct engine *e, struct slot *s, uint32_t events)
 {
-	struct job_state *j = &e->jobs[s->job];
 	enum probe_status st;
 	char reason[64];
 	enum verdict v;
@@ -808,8 +810,7 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 	if (events & EPOLLERR) {
 		if (errqueue_read(s->fd, &v, reason, sizeof(reason)) == 0) {
 			e->icmp_seen++;
-			rtt_sample(e, s->sent_ns);
-			j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
+			answered(e, s);
 			job_finish(e, s->job, v, reason);
 			slot_close(e, s);
 			return;
@@ -842,10 +843,7 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 	st = s->probe->parse(&s->ctx, e->rxbuf, (size_t)n, &s->rep);
 	if (st == PROBE_MORE)
 		return;
-	if (s->ctx.step == 0 && s->step_sends == 1) {
-		rtt_sample(e, s->sent_ns);
-		j->res.rtt_us = (int64_t)((now_ns() - s->sent_ns) / 1000);
-	}
+	answered(e, s);
 	if (st == PROBE_NEXT) {
 		s->ctx.step++;
 		if (probe_send(e, s) == 0) {
