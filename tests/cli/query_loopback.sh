@@ -115,6 +115,14 @@ check_eq "udp silent port: LISTENING or FILTERED after 3 datagrams" \
 	"$(jq -r '[.verdict, .reason, .tries, .rtt_ms] | join(" / ")' "$TMP/j")" \
 	"LISTENING or FILTERED / no response after 3 tries / 3 / "
 
+# -- a UDP 53 that answers the DNS probe with bytes that are no DNS
+spawn ip netns exec "$NS" python3 "$srv" 127.0.0.1 junk:53 >"$TMP/junk"
+wait_for 5 test -s "$TMP/junk"
+inns "$PORTSCOPE" query --json -p udp -e 53 127.0.0.1 >"$TMP/j"
+check_eq "udp 53 with a non-DNS answer: LISTENING, malformed reply, no report" \
+	"$(jq -r '[.verdict, .reason, .tries, (.probe | tostring)] | join(" / ")' "$TMP/j")" \
+	"LISTENING / malformed reply / 2 / null"
+
 # -- --max-rate: 100 attempts at 200 a second take half a second
 t0=$(date +%s%N)
 inns "$PORTSCOPE" query -nr --max-rate 200 -r 1:100 127.0.0.1 >"$TMP/o"

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Test target for the query tests: hold TCP listeners and UDP echo sockets.
 
-    query_servers.py ADDR SPEC...     SPEC is tcp:PORT, udp:PORT or sink:PORT
-                                      (PORT 0: any)
+    query_servers.py ADDR SPEC...     SPEC is tcp:PORT, udp:PORT, sink:PORT
+                                      or junk:PORT (PORT 0: any)
 
 Prints the ports actually bound, in SPEC order, on one line, then serves
 until killed: TCP connections are accepted and closed, UDP datagrams are
-echoed back to their sender; a sink is a UDP socket that never answers."""
+echoed back to their sender; a sink is a UDP socket that never answers; a
+junk socket ignores datagrams shorter than a DNS header (the generic probe)
+and answers longer ones with bytes that are no DNS message."""
 import selectors
 import socket
 import sys
@@ -36,6 +38,10 @@ while True:
             if key.data == "tcp":
                 c, _ = s.accept()
                 c.close()
+            elif key.data == "junk":
+                data, peer = s.recvfrom(65535)
+                if len(data) >= 12:
+                    s.sendto(data[:2] + b"\x81\x80\xff\xff" + b"no dns here", peer)
             else:
                 data, peer = s.recvfrom(65535)
                 s.sendto(data, peer)
