@@ -15,6 +15,7 @@
 #include "output/json.h"
 #include "output/text.h"
 #include "query/probe.h"
+#include "query/probe_util.h"
 
 #define DNS_HDR		12
 #define DNS_NAME_MAX	255
@@ -31,20 +32,6 @@
 
 static const char query_name[] = "version.bind";
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(struct buf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	buf_add(b, x, 2);
-}
-
 /* Write the query (id from ctx->xid).  Always returns 0. */
 static int
 dns_build(struct probe_ctx *ctx, struct buf *out)
@@ -52,12 +39,12 @@ dns_build(struct probe_ctx *ctx, struct buf *out)
 	const char *p = query_name, *dot;
 	size_t l;
 
-	put16(out, (uint16_t)ctx->xid);
-	put16(out, 0x0000);	/* standard query, no recursion wanted */
-	put16(out, 1);		/* one question */
-	put16(out, 0);
-	put16(out, 0);
-	put16(out, 0);
+	wr16be(out, (uint16_t)ctx->xid);
+	wr16be(out, 0x0000);	/* standard query, no recursion wanted */
+	wr16be(out, 1);		/* one question */
+	wr16be(out, 0);
+	wr16be(out, 0);
+	wr16be(out, 0);
 	while (*p != '\0') {
 		dot = strchr(p, '.');
 		l = dot ? (size_t)(dot - p) : strlen(p);
@@ -66,8 +53,8 @@ dns_build(struct probe_ctx *ctx, struct buf *out)
 		p += l + (dot != NULL);
 	}
 	buf_putc(out, 0);
-	put16(out, T_TXT);
-	put16(out, 3);		/* class CHAOS */
+	wr16be(out, T_TXT);
+	wr16be(out, 3);		/* class CHAOS */
 	return 0;
 }
 
@@ -216,15 +203,15 @@ dns_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	struct buf text, json;
 	int dlen, tc;
 
-	if (n < DNS_HDR || get16(p) != (uint16_t)ctx->xid)
+	if (n < DNS_HDR || rd16be(p) != (uint16_t)ctx->xid)
 		return PROBE_MALFORMED;
-	flags = get16(p + 2);
+	flags = rd16be(p + 2);
 	if (!(flags & 0x8000) || (flags >> 11 & 0xf) != 0)
 		return PROBE_MALFORMED;	/* not a response to a standard query */
 	tc = (flags & 0x0200) != 0;
 	rcode = flags & 0xf;
-	qd = get16(p + 4);
-	an = get16(p + 6);
+	qd = rd16be(p + 4);
+	an = rd16be(p + 6);
 	for (i = 0; i < qd; i++) {
 		if (dns_name(p, n, &off, name, &nlen) == -1 || off + 4 > n)
 			return PROBE_MALFORMED;
@@ -235,8 +222,8 @@ dns_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	for (i = 0; i < an; i++) {
 		if (dns_name(p, n, &off, name, &nlen) == -1 || off + 10 > n)
 			goto bad;
-		type = get16(p + off);
-		rdlen = get16(p + off + 8);
+		type = rd16be(p + off);
+		rdlen = rd16be(p + off + 8);
 		off += 10;
 		if (off + rdlen > n)
 			goto bad;
@@ -275,16 +262,16 @@ good:
 	buf_printf(&r->text, "  DNS reply: %s, %u answer%s%s%s\n",
 	    rcode_name(rcode, tmp, sizeof(tmp)), an, an == 1 ? "" : "s",
 	    flags & 0x0400 ? ", authoritative" : "", tc ? ", truncated" : "");
-	buf_add(&r->text, text.data ? text.data : "", text.len);
+	buf_append(&r->text, &text);
 	json_kstr(&r->json, "rcode", rcode_name(rcode, tmp, sizeof(tmp)));
 	json_kbool(&r->json, "authoritative", (flags & 0x0400) != 0);
 	json_kbool(&r->json, "truncated", tc);
 	json_ku64(&r->json, "answer_count", an);
 	json_key(&r->json, "answers");
 	buf_putc(&r->json, '[');
-	buf_add(&r->json, json.data ? json.data : "", json.len);
+	buf_append(&r->json, &json);
 	buf_putc(&r->json, ']');
-	snprintf(r->reason, sizeof(r->reason), "dns reply");
+	report_reason(r, "dns reply");
 	buf_release(&text);
 	buf_release(&json);
 	return PROBE_DONE;
