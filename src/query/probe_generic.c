@@ -4,10 +4,10 @@
  * back, whatever it holds, proves a listener.
  */
 #include <netinet/in.h>
-#include <stdio.h>
 
 #include "output/json.h"
 #include "query/engine.h"
+#include "query/probe_util.h"
 
 /* Two blank lines: harmless to line-based services, and the kind of input
  * that echo-like and text services answer. */
@@ -27,7 +27,7 @@ generic_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	(void)ctx;
 	(void)p;
 	json_ku64(&r->json, "bytes", n);
-	snprintf(r->reason, sizeof(r->reason), "udp reply");
+	report_reason(r, "udp reply");
 	return PROBE_DONE;
 }
 
