@@ -85,10 +85,11 @@ usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	fprintf(stderr, "portscope: ");
 	va_start(ap, fmt);
-	vwarnx(fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "see 'portscope query --help'\n");
+	fprintf(stderr, " (see 'portscope query --help')\n");
 	exit(2);
 }
 
@@ -425,9 +426,6 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen
 			errx(2, "cannot resolve '%s': %s", o->host,
 			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	}
-	if (o->family != AF_UNSPEC && res->ai_family != o->family)
-		errx(2, "'%s' has no %s address", o->host,
-		    o->family == AF_INET ? "IPv4" : "IPv6");
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
 	len = res->ai_addrlen;
 	freeaddrinfo(res);
