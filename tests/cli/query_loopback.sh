@@ -130,11 +130,12 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check_eq "--max-rate: every port answered" "$(grep -c ': NOT LISTENING$' "$TMP/o")" 100
 check "--max-rate 200: 100 ports take at least 450 ms (took $ms ms)" [ "$ms" -ge 450 ]
 
-# -- usage errors: exit 2, message on stderr, nothing on stdout
+# -- usage errors: exit 2, one line on stderr, nothing on stdout
 usage_case() {	# DESC REGEX ARGS...
 	local d=$1 re=$2; shift 2
 	"$PORTSCOPE" "$@" >"$TMP/o" 2>"$TMP/e"; rc=$?
-	if [ "$rc" -eq 2 ] && [ ! -s "$TMP/o" ] && grep -qE -- "$re" "$TMP/e"; then ok "usage: $d"
+	if [ "$rc" -eq 2 ] && [ ! -s "$TMP/o" ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] &&
+	    grep -qE -- "$re" "$TMP/e"; then ok "usage: $d"
 	else notok "usage: $d (exit $rc)"; sed 's/^/#   /' "$TMP/e" "$TMP/o"; fi
 }
 usage_case "port 0" "port '0' is too small" query -e 0 127.0.0.1
