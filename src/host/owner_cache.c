@@ -178,7 +178,8 @@ remember(const struct owner_scan *scan, pid_t *pids, size_t npids, long lastpid)
 
 	free(cache.refs);
 	cache.refs = xreallocarray(NULL, scan->nrefs + 1, sizeof(*cache.refs));
-	memcpy(cache.refs, scan->refs, scan->nrefs * sizeof(*cache.refs));
+	if (scan->nrefs > 0)
+		memcpy(cache.refs, scan->refs, scan->nrefs * sizeof(*cache.refs));
 	cache.nrefs = scan->nrefs;
 	qsort(cache.refs, cache.nrefs, sizeof(*cache.refs), ref_cmp);
 
@@ -379,7 +380,8 @@ incremental(struct owner_scan *scan, const pid_t *pids, size_t npids)
 		scan->scanned = scan->denied = scan->exited = 0;
 		return -1;
 	}
-	qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_cmp);
+	if (scan->nprocs > 1)
+		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_cmp);
 	scan->denied += cache.denied;
 	return 0;
 }
