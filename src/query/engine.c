@@ -30,6 +30,8 @@ enum tclass { TQ_CONNECT, TQ_UDP, TQ_READ, TQ_MORE, TQ_N };
 #define RX_MAX		(64 * 1024)
 #define MAX_COLLISIONS	16	/* own-socket collisions before a try counts */
 #define LAUNCH_BURST	256	/* attempts started per turn of the loop */
+#define ICMP_BURST	6	/* ICMP errors a Linux host sends at once
+				 * (XRLIM_BURST_FACTOR), then one per second */
 
 struct slot {
 	int		 fd;
@@ -90,9 +92,9 @@ struct engine {
 	int64_t		 srtt_us, rttvar_us;
 	int		 have_rtt;
 	uint64_t	 next_send_ns;	/* --max-rate */
-	uint64_t	 next_paced_ns;
+	uint64_t	 last_icmp_ns;	/* when the last ICMP error came */
 	int		 ports_exhausted;	/* EAGAIN from connect: wait */
-	unsigned	 icmp_seen;	/* ICMP errors for UDP probes */
+	unsigned	 icmp_seen;	/* ICMP errors received */
 	uint32_t	*aiming[2];	/* local targets: target port -> slot+1 */
 	uint64_t	 rng;
 	query_emit_fn	 emit;
@@ -471,15 +473,31 @@ probe_begin(struct engine *e, struct slot *s, const struct probe *p)
 	s->rep.reason[0] = '\0';
 }
 
-/* A UDP datagram went out: a paced retry must wait a full ICMP gap after
- * it, since it may have used the target's last ICMP token. */
+/* An ICMP error came from the target: it does send them, and it spent one
+ * of its ICMP tokens on us. */
 static void
-udp_sent(struct engine *e)
+icmp_arrived(struct engine *e)
 {
-	uint64_t t = now_ns() + (uint64_t)e->o->icmp_gap_ms * 1000000u;
+	e->icmp_seen++;
+	e->last_icmp_ns = now_ns();
+}
 
-	if (t > e->next_paced_ns)
-		e->next_paced_ns = t;
+/*
+ * How many paced UDP retries may go out together now.  A Linux target
+ * sends us ICMP errors from a token bucket: one token per icmp_ratelimit
+ * (1 s; our icmp_gap_ms), at most ICMP_BURST kept.  Only an ICMP error
+ * spends a token, and we see each one; so the bucket holds at least one
+ * token per gap since the last error we received, and that many closed
+ * ports can be asked at once and all answer.  Silent (dropped) ports spend
+ * nothing, so while they stay silent the batches grow to ICMP_BURST.
+ */
+static unsigned
+paced_budget(const struct engine *e, uint64_t now)
+{
+	uint64_t gap = (uint64_t)e->o->icmp_gap_ms * 1000000u, k;
+
+	k = gap == 0 ? ICMP_BURST : (now - e->last_icmp_ns) / gap;
+	return k > ICMP_BURST ? ICMP_BURST : (unsigned)k;
 }
 
 /* Send the probe's request of the current step.  Returns 0 when sent,
@@ -507,8 +525,6 @@ probe_send(struct engine *e, struct slot *s)
 			rc = -1;
 	}
 	s->step_sends = 1;
-	if (s->state == SLOT_UDP)
-		udp_sent(e);
 	buf_release(&out);
 	return rc;
 }
@@ -646,22 +662,22 @@ launch_more(struct engine *e)
 
 	/* at most LAUNCH_BURST per turn, so that answers are read soon after
 	 * they come and round trips are measured without our own delay */
-	while (e->nfree > 0 && burst++ < LAUNCH_BURST) {
+	while (e->nfree > 0 && burst++ < LAUNCH_BURST &&
+	    (e->retry.len > 0 || e->next_job < e->njobs)) {
 		if (e->ports_exhausted && e->nfree < e->nslots)
 			return;
 		e->ports_exhausted = 0;
-		if (e->retry.len > 0 || e->next_job < e->njobs) {
-			if (!rate_ok(e, now))
-				return;
-			job = e->retry.len > 0 ? ring_pop(&e->retry) : e->next_job++;
-			launch(e, job);
-			continue;
-		}
-		/* Paced UDP retries: one at a time, alone on the wire, so that
-		 * the target's ICMP budget has refilled for each. */
-		if (e->deferred.len == 0 || e->nfree < e->nslots ||
-		    now < e->next_paced_ns)
+		if (!rate_ok(e, now))
 			return;
+		job = e->retry.len > 0 ? ring_pop(&e->retry) : e->next_job++;
+		launch(e, job);
+	}
+	/* Paced UDP retries go out in batches the target's ICMP budget
+	 * covers, alone on the wire, once everything else is done. */
+	if (e->retry.len > 0 || e->next_job < e->njobs || e->nfree < e->nslots)
+		return;
+	for (burst = paced_budget(e, now); burst > 0 && e->deferred.len > 0;
+	    burst--) {
 		job = ring_pop(&e->deferred);
 		e->jobs[job].paced = 1;
 		launch(e, job);
@@ -719,6 +735,7 @@ tcp_refused(struct engine *e, struct slot *s, int er)
 	 * loopback ports saves the look; elsewhere look, and name the ICMP. */
 	if ((er != ECONNREFUSED || !e->local) &&
 	    errqueue_read(s->fd, &v, reason, sizeof(reason)) == 0) {
+		icmp_arrived(e);
 		answered(e, s);
 		job_finish(e, s->job, v, reason);
 	} else if (er == ECONNREFUSED) {
@@ -809,7 +826,7 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 
 	if (events & EPOLLERR) {
 		if (errqueue_read(s->fd, &v, reason, sizeof(reason)) == 0) {
-			e->icmp_seen++;
+			icmp_arrived(e);
 			answered(e, s);
 			job_finish(e, s->job, v, reason);
 			slot_close(e, s);
@@ -828,7 +845,7 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 		n = recv(s->fd, e->rxbuf, sizeof(e->rxbuf), 0);
 	if (n == -1) {
 		if (errno == ECONNREFUSED) {
-			e->icmp_seen++;
+			icmp_arrived(e);
 			job_finish(e, s->job, VERDICT_NOT_LISTENING,
 			    "icmp port-unreachable");
 			slot_close(e, s);
@@ -1064,9 +1081,13 @@ expire(struct engine *e)
 		}
 	}
 	if (e->nfree == e->nslots && e->deferred.len > 0 &&
-	    e->retry.len == 0 && e->next_job == e->njobs &&
-	    e->next_paced_ns < next)
-		next = e->next_paced_ns;
+	    e->retry.len == 0 && e->next_job == e->njobs) {
+		/* the next paced batch: now, or when an ICMP token is due */
+		due = paced_budget(e, now) > 0 ? now :
+		    e->last_icmp_ns + (uint64_t)e->o->icmp_gap_ms * 1000000u;
+		if (due < next)
+			next = due;
+	}
 	if (e->o->max_rate && (e->retry.len > 0 || e->next_job < e->njobs) &&
 	    e->next_send_ns < next)
 		next = e->next_send_ns;

@@ -25,6 +25,7 @@ table inet psq {
 		type filter hook input priority 0; policy accept;
 		tcp dport 81 drop
 		udp dport 5001 drop
+		udp dport 7000-7007 drop
 		tcp dport 82 reject with icmpx type admin-prohibited
 		udp dport 5002 reject with icmpx type admin-prohibited
 		tcp dport 84 reject with icmpx type host-unreachable
@@ -40,6 +41,17 @@ spawn ip netns exec "$T" dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts
 wait_for 5 test -s "$TMP/s4" && wait_for 5 test -s "$TMP/s6" &&
 	wait_for 5 grep -q 'started' "$TMP/dnsmasq.log" || { notok "target services did not start"; exit 0; }
 q() { ip netns exec "$C" "$PORTSCOPE" "$@"; }
+
+# First, while the target's ICMP budget for us is whole (6): 4 closed ports
+# answer at once; 8 dropped ones stay silent and, since they spend no ICMP
+# token, get their paced retries in growing batches rather than one a
+# second (which would take 8 s).
+t0=$(date +%s%N)
+q query -nr -p udp -r 7000:7011 10.231.0.2 >"$TMP/o"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check_eq "udp pacing: 8 dropped ports LISTENING or FILTERED, 4 closed NOT LISTENING" \
+	"$(grep -c ': LISTENING or FILTERED$' "$TMP/o") $(grep -c ': NOT LISTENING$' "$TMP/o")" "8 4"
+check "udp pacing: dropped ports retried in batches (took $ms ms, under 6000)" [ "$ms" -lt 6000 ]
 
 for A in 10.231.0.2 fd31:231::2; do
 	case $A in *:*) v=ipv6 i=icmp6 hu=addr-unreachable ;; *) v=ipv4 i=icmp hu=host-unreachable ;; esac
