@@ -499,7 +499,7 @@ first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 		}
 		proc_info_release(&mods);
 	}
-	if (any)
+	if (any && w->o.json)
 		buf_putc(&w->json, ']');
 }
 
@@ -642,9 +642,6 @@ check(struct watch *w)
 	clock_gettime(CLOCK_REALTIME, &now);
 	fmt_time(when, sizeof(when), &now, 1);
 	if (!w->have_prev) {
-		if (w->o.pid && cur.scan.denied > 0)
-			errx(2, "cannot read the descriptors of pid %d: not permitted "
-			    "(run as root)", (int)w->o.pid);
 		if (cur.not_root)
 			warnx("not running as root: %zu processes' descriptors could not "
 			    "be read; their sockets say 'not permitted'", cur.scan.denied);
@@ -945,6 +942,7 @@ cmd_watch(int argc, char **argv)
 	struct proc_info pi;
 	char errbuf[256];
 	long long next;
+	int fd;
 
 	memset(&w, 0, sizeof(w));
 	w.logfd = w.pidfd = -1;
@@ -959,6 +957,13 @@ cmd_watch(int argc, char **argv)
 		memset(&pi, 0, sizeof(pi));
 		if (proc_read_pid(w.o.pid, PROC_BASIC, &pi) == -1)
 			errx(2, "no process with pid %d", (int)w.o.pid);
+		snprintf(errbuf, sizeof(errbuf), "/proc/%d/fd", (int)w.o.pid);
+		if ((fd = open(errbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 &&
+		    (errno == EACCES || errno == EPERM))
+			errx(2, "cannot read the descriptors of pid %d: not permitted "
+			    "(run as root)", (int)w.o.pid);
+		if (fd != -1)
+			close(fd);
 		snprintf(w.comm, sizeof(w.comm), "%s", pi.comm);
 		proc_info_release(&pi);
 	}

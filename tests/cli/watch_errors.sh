@@ -56,3 +56,15 @@ check "help watch: the same text" cmp -s "$TMP/help" "$TMP/help2"
 "$PORTSCOPE" watch --port 9 --interval 0.05 --count 3 >"$TMP/c" 2>&1
 check_eq "--count 3: status 0" "$?" 0
 check_grep "--count 3: says why it stopped" "$TMP/c" "watch stopped \(all checks done\)"
+
+# as an unprivileged user, another user's process cannot be watched
+if [ "$(id -u)" -eq 0 ]; then
+	sleep 30 &
+	sl=$!; _pids+=("$sl")
+	chmod 755 "$TMP"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PORTSCOPE" watch --pid "$sl" --interval 0.2 >"$TMP/o" 2>"$TMP/e"
+	check_eq "not root, another user's pid: status 2" "$?" 2
+	check_eq "not root, another user's pid: one line, nothing else" "$(cat "$TMP/e")$(cat "$TMP/o")" \
+		"portscope: cannot read the descriptors of pid $sl: not permitted (run as root)"
+fi
