@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,8 +23,8 @@
 #include "host/owner_cache.h"
 #include "host/snapshot.h"
 #include "output/json.h"
+#include "output/event.h"
 #include "output/logfile.h"
-#include "output/sockrow.h"
 #include "output/text.h"
 #include "util/strtonum.h"
 #include "util/xmalloc.h"
@@ -278,132 +277,6 @@ fmt_interval(char *out, size_t len, long long ms)
 		out[--n] = '\0';
 }
 
-/* ---- text ---- */
-
-/* "127.0.0.1:80", "[::1]:80", or "*:*" for no remote end. */
-static void
-text_end(struct buf *b, const struct sock_row *r, int remote)
-{
-	if (remote && r->rport == 0)
-		buf_puts(b, "*:*");
-	else if (remote)
-		sock_endpoint(b, r->family, r->raddr, r->rport);
-	else
-		sock_endpoint(b, r->family, r->laddr, r->lport);
-}
-
-/* "pid 1234 nc (/usr/bin/nc.openbsd)". */
-static void
-text_proc(struct buf *b, const struct proc_info *p)
-{
-	buf_printf(b, "pid %d ", (int)p->pid);
-	text_sanitize(b, p->comm, strlen(p->comm), 0);
-	buf_puts(b, " (");
-	if (p->exe)
-		text_sanitize(b, p->exe, strlen(p->exe), 0);
-	else
-		buf_printf(b, "exe unreadable: %s", strerror(p->exe_err));
-	buf_putc(b, ')');
-}
-
-/* "no owner" for a socket no process holds; "owner unknown: not permitted"
- * (exited, not found, not scanned) when one may but could not be read. */
-static void
-text_no_owner(struct buf *b, const struct sock_row *r)
-{
-	if (r->missing == OWNER_ORPHAN)
-		buf_puts(b, "no owner");
-	else
-		buf_printf(b, "owner unknown: %s", owner_missing_reason(r->missing));
-}
-
-/* The owners of r in s, each pid once, or why it has none.  With sign, the
- * owners of r that other (in os) does not have, each prefixed by sign;
- * returns how many were written. */
-static int
-text_owners(struct buf *b, const struct snapshot *s, const struct sock_row *r,
-    const struct snapshot *os, const struct sock_row *other, char sign)
-{
-	const struct sock_owner *ow;
-	uint32_t k, last = 0;
-	int n = 0;
-
-	for (k = r->owner; k != OWNER_NONE; k = ow->next) {
-		ow = &s->owners[k];
-		if ((n > 0 && ow->pid == last) ||
-		    (other && diff_row_has_owner(os, other, ow->pid)))
-			continue;
-		if (n++ > 0)
-			buf_puts(b, ", ");
-		if (sign)
-			buf_putc(b, sign);
-		text_proc(b, snapshot_proc(s, ow));
-		last = ow->pid;
-	}
-	if (n == 0 && !sign)
-		text_no_owner(b, r);
-	return n;
-}
-
-/* One line: "16:30:02.123  STATE  TCP  local  remote  state  owners". */
-static void
-text_event(struct buf *b, const char *when, const char *label,
-    const struct snapshot *ps, const struct sock_row *before,
-    const struct snapshot *cs, const struct sock_row *after)
-{
-	const struct sock_row *r = after ? after : before;
-	struct buf col;
-	int gone;
-
-	buf_init(&col);
-	buf_puts(b, when);
-	buf_puts(b, "  ");
-	text_col(b, label, 7);
-	text_col(b, r->proto == IPPROTO_UDP ? "UDP" : "TCP", 5);
-	text_end(&col, r, 0);
-	text_col(b, buf_str(&col), 24);
-	buf_reset(&col);
-	text_end(&col, r, 1);
-	text_col(b, buf_str(&col), 24);
-	buf_reset(&col);
-	if (strcmp(label, "STATE") == 0) {
-		buf_printf(&col, "%s -> %s", sock_state_name(before), sock_state_name(after));
-		if (before->rport != after->rport || before->lport != after->lport ||
-		    memcmp(before->raddr, after->raddr, 16) != 0 ||
-		    memcmp(before->laddr, after->laddr, 16) != 0) {
-			buf_puts(&col, " (was ");
-			text_end(&col, before, 0);
-			buf_putc(&col, ' ');
-			text_end(&col, before, 1);
-			buf_putc(&col, ')');
-		}
-	} else if (strcmp(label, "GONE") == 0)
-		buf_printf(&col, "was %s", sock_state_name(before));
-	else
-		buf_puts(&col, sock_state_name(r));
-	text_col(b, buf_str(&col), 13);
-	if (strcmp(label, "OWNER") == 0) {
-		buf_reset(&col);
-		gone = text_owners(&col, ps, before, cs, after, '-');
-		if (text_owners(b, cs, after, ps, before, '+') > 0 && gone > 0)
-			buf_puts(b, ", ");
-		buf_add(b, col.data, col.len);
-		if (after->owner == OWNER_NONE) {
-			buf_puts(b, " (now ");
-			text_no_owner(b, after);
-			buf_putc(b, ')');
-		}
-	} else if (strcmp(label, "GONE") == 0) {
-		if (before->owner != OWNER_NONE) {
-			buf_puts(b, "was held by ");
-			text_owners(b, ps, before, NULL, NULL, 0);
-		}
-	} else
-		text_owners(b, cs, r, NULL, NULL, 0);
-	buf_putc(b, '\n');
-	buf_release(&col);
-}
-
 /* ---- -v: modules of processes seen for the first time ---- */
 
 /* Mark pid seen; returns 1 if it was not seen before. */
@@ -439,7 +312,6 @@ first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 	const struct sock_owner *ow;
 	const struct proc_info *p;
 	struct proc_info mods;
-	size_t i;
 	uint32_t k;
 	int any = 0;
 
@@ -452,92 +324,19 @@ first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 		p = snapshot_proc(s, ow);
 		memset(&mods, 0, sizeof(mods));
 		proc_read_pid(p->pid, PROC_MODULES, &mods);
-		buf_printf(&w->text, "    Process ID: %d (", (int)p->pid);
-		text_sanitize(&w->text, p->comm, strlen(p->comm), 0);
-		buf_puts(&w->text, ")\n      Executable:   ");
-		if (p->exe)
-			text_sanitize(&w->text, p->exe, strlen(p->exe), 0);
-		else
-			buf_printf(&w->text, "(unreadable: %s)", strerror(p->exe_err));
-		buf_puts(&w->text, "\n      Command line: ");
-		if (p->cmdline)
-			text_sanitize(&w->text, p->cmdline, strlen(p->cmdline), 0);
-		else
-			buf_puts(&w->text, "(none)");
-		buf_printf(&w->text, "\n      User:         %s\n", p->user ? p->user : "(unknown)");
-		if (p->unit)
-			buf_printf(&w->text, "      Unit:         %s\n", p->unit);
-		if (p->container)
-			buf_printf(&w->text, "      Container:    %s\n", p->container);
-		if (mods.nmodules > 0)
-			buf_puts(&w->text, "      Module Information:\n");
-		for (i = 0; i < mods.nmodules; i++) {
-			buf_printf(&w->text, "        0x%016llx  ",
-			    (unsigned long long)mods.modules[i].base);
-			text_sanitize(&w->text, mods.modules[i].path,
-			    strlen(mods.modules[i].path), 0);
-			buf_putc(&w->text, '\n');
-		}
+		event_process_text(&w->text, p, &mods);
 		if (w->o.json) {
 			if (any++ == 0) {
 				json_key(&w->json, "processes");
 				buf_putc(&w->json, '[');
 			}
 			json_sep(&w->json);
-			buf_putc(&w->json, '{');
-			proc_json(&w->json, p, 1);
-			json_key(&w->json, "modules");
-			buf_putc(&w->json, '[');
-			for (i = 0; i < mods.nmodules; i++) {
-				json_sep(&w->json);
-				buf_printf(&w->json, "{\"base\":\"0x%llx\"",
-				    (unsigned long long)mods.modules[i].base);
-				json_kstr(&w->json, "path", mods.modules[i].path);
-				buf_putc(&w->json, '}');
-			}
-			buf_add(&w->json, "]}", 2);
+			event_process_json(&w->json, p, &mods);
 		}
 		proc_info_release(&mods);
 	}
-	if (any && w->o.json)
+	if (any)
 		buf_putc(&w->json, ']');
-}
-
-/* ---- JSON ---- */
-
-/* Open an event object: {"ts":…,"event":…, then the socket's fields. */
-static void
-json_event(struct watch *w, const char *ts, const char *event,
-    const struct snapshot *s, const struct sock_row *r)
-{
-	buf_putc(&w->json, '{');
-	json_kstr(&w->json, "ts", ts);
-	json_kstr(&w->json, "event", event);
-	buf_putc(&w->json, ',');
-	sockrow_json(&w->json, s, r, w->o.verbose);
-}
-
-/* "owners_added":[…] or "owners_gone":[…]: owners of r missing from other. */
-static void
-json_owner_delta(struct buf *b, const char *key, const struct snapshot *s,
-    const struct sock_row *r, const struct snapshot *os, const struct sock_row *other)
-{
-	const struct sock_owner *ow;
-	uint32_t k, last = 0;
-	int n = 0;
-
-	json_key(b, key);
-	buf_putc(b, '[');
-	for (k = r->owner; k != OWNER_NONE; k = ow->next) {
-		ow = &s->owners[k];
-		if ((n > 0 && ow->pid == last) || diff_row_has_owner(os, other, ow->pid))
-			continue;
-		json_sep(b);
-		buf_u64(b, ow->pid);
-		last = ow->pid;
-		n++;
-	}
-	buf_putc(b, ']');
 }
 
 /* ---- one check ---- */
@@ -547,37 +346,14 @@ static void
 emit(struct watch *w, const struct timespec *now, const struct diff_event *e,
     const struct snapshot *cur, int initial)
 {
-	static const char *const labels[] = {
-		[DIFF_NEW] = "NEW", [DIFF_STATE] = "STATE", [DIFF_OWNER] = "OWNER",
-		[DIFF_GONE] = "GONE",
-	};
-	const struct snapshot *ps = &w->prev;
 	char when[48], ts[48];
-	struct buf addr;
 
 	fmt_time(when, sizeof(when), now, 0);
-	text_event(&w->text, when, initial ? "NOW" : labels[e->kind], ps, e->before,
-	    cur, e->after);
+	event_text(&w->text, when, e, &w->prev, cur, initial);
 	if (w->o.json) {
 		fmt_ts(ts, sizeof(ts), now);
-		if (e->kind == DIFF_GONE)
-			json_event(w, ts, "gone", ps, e->before);
-		else
-			json_event(w, ts, diff_kind_name(e->kind), cur, e->after);
-		if (initial)
-			json_kbool(&w->json, "initial", 1);
-		if (e->kind == DIFF_STATE) {
-			json_kstr(&w->json, "old_state", sock_state_name(e->before));
-			buf_init(&addr);
-			sock_addr(&addr, e->before->family, e->before->raddr);
-			json_kstr(&w->json, "old_remote_addr", buf_str(&addr));
-			json_ku64(&w->json, "old_remote_port", e->before->rport);
-			buf_release(&addr);
-		}
-		if (e->kind == DIFF_OWNER) {
-			json_owner_delta(&w->json, "owners_added", cur, e->after, ps, e->before);
-			json_owner_delta(&w->json, "owners_gone", ps, e->before, cur, e->after);
-		}
+		buf_putc(&w->json, '{');
+		event_json(&w->json, ts, e, &w->prev, cur, initial, w->o.verbose);
 	}
 	if (e->kind != DIFF_GONE)
 		first_seen(w, cur, e->after);
