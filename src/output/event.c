@@ -133,6 +133,8 @@ event_text(struct buf *b, const char *when, const struct diff_event *e,
 		}
 	} else
 		text_owners(b, cs, r, NULL, NULL, 0);
+	while (b->len > 0 && b->data[b->len - 1] == ' ')
+		b->len--;	/* a gone socket without owners: no trailing blank */
 	buf_putc(b, '\n');
 	buf_release(&col);
 }
