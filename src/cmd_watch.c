@@ -208,11 +208,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 	o->filter.details = PROC_BASIC | (o->verbose ? PROC_FULL : 0);
 	/* A port watch remembers owners between checks (host/owner_cache.h);
 	 * a pid watch reads that one process's descriptors anyway. */
-	if (o->port && !o->no_cache) {
-		owner_cache_init(o->owners);
-		o->filter.backend = &owner_cache;
-	} else
-		o->filter.backend = o->owners;
+	o->filter.backend = o->port && !o->no_cache ? &owner_cache : o->owners;
 }
 
 /* ---- time ---- */
@@ -749,6 +745,8 @@ cmd_watch(int argc, char **argv)
 	    sizeof(errbuf))) == -1)
 		errx(2, "%s", errbuf);
 
+	if (w.o.filter.backend == &owner_cache)
+		owner_cache_init(w.o.owners);
 	buf_init(&w.text);
 	buf_init(&w.json);
 	w.sigfd = signals_begin();

@@ -7,14 +7,23 @@ terminal's settings after it exited equal those before it started.
 prints: "status N" and "termios same" or "termios changed", then the output.
 KEYS is written as is; "\\x1b" in it stands for Esc.
 """
-import os, pty, re, select, sys, termios, time
+import fcntl, os, re, select, sys, termios, time
 
 keys = sys.argv[1].encode().decode("unicode_escape").encode("latin-1")
 ready = re.compile(sys.argv[2].encode())
-pid, fd = pty.fork()
+fd, slave = os.openpty()
+before = termios.tcgetattr(slave)   # before the child can change anything
+pid = os.fork()
 if pid == 0:
+    os.close(fd)
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for i in range(3):
+        os.dup2(slave, i)
+    if slave > 2:
+        os.close(slave)
     os.execvp(sys.argv[3], sys.argv[3:])
-before = termios.tcgetattr(fd)
+os.close(slave)
 out = b""
 sent = False
 deadline = time.time() + 10
