@@ -402,6 +402,12 @@ cache_start(struct owner_scan *scan, char *err, size_t errlen)
 			free(pids);
 			return -1;
 		}
+		if (scan->error != 0) {
+			/* a scan that failed part-way proves no socket ownerless */
+			free(pids);
+			cache.valid = 0;
+			return 0;
+		}
 	}
 	remember(scan, pids, npids, lastpid);
 	return 0;
