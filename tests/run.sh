@@ -54,6 +54,7 @@ done
 
 for t in tests/cli/*.sh; do
 	[ -f "$t" ] || continue
+	[ "${t##*/}" = lib.sh ] && continue	# the helpers every script sources
 	name=cli/${t##*/}
 	case "$name" in *"$pattern"*) ;; *) continue ;; esac
 	log="$logs/${name//\//_}.log"
