@@ -266,7 +266,8 @@ text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
 			continue;
 		}
 		tcp++;
-		counts[rows[i]->state == 12 ? TCP_SYN_RECV : rows[i]->state & 15]++;
+		counts[rows[i]->state == 12 ? TCP_SYN_RECV :
+		    rows[i]->state == 13 ? TCP_CLOSE : rows[i]->state & 15]++;
 	}
 	buf_printf(b, "%sTCP mappings: %zu\n%sUDP mappings: %zu\n", indent, tcp,
 	    indent, udp);

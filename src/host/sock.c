@@ -20,6 +20,7 @@ static const char *const kernel_names[] = {
 	[TCP_LISTEN] = "LISTEN",
 	[TCP_CLOSING] = "CLOSING",
 	[12] = "SYN_RECV",	/* TCP_NEW_SYN_RECV: a request socket */
+	[13] = "CLOSE",		/* TCP_BOUND_INACTIVE: bound, not listening or connected */
 };
 
 static const char *const portqry_names[] = {
@@ -35,6 +36,7 @@ static const char *const portqry_names[] = {
 	[TCP_LISTEN] = "LISTENING",
 	[TCP_CLOSING] = "CLOSING",
 	[12] = "SYN RECEIVED",
+	[13] = "CLOSED",
 };
 
 #define NSTATES (sizeof(kernel_names) / sizeof(kernel_names[0]))
@@ -84,7 +86,7 @@ sock_state_parse(const char *name)
 		return TCP_CLOSE;
 	if (state_eq(name, "LISTENING"))
 		return TCP_LISTEN;
-	for (i = 1; i < NSTATES - 1; i++)
+	for (i = 1; i < NSTATES - 2; i++)	/* 12 and 13 are aliases */
 		if (state_eq(name, kernel_names[i]) || state_eq(name, portqry_names[i]))
 			return (int)i;
 	return -1;

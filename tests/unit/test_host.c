@@ -35,6 +35,9 @@ test_state_names(void **state)
 	assert_string_equal(sock_state_name(&r), "SYN_RECV");
 	r.state = TCP_CLOSE;
 	assert_string_equal(sock_state_name(&r), "CLOSE");
+	r.state = 13;	/* TCP_BOUND_INACTIVE */
+	assert_string_equal(sock_state_name(&r), "CLOSE");
+	r.state = TCP_CLOSE;
 	r.proto = IPPROTO_UDP;
 	assert_string_equal(sock_state_name(&r), "UNCONN");
 	r.state = 200;
