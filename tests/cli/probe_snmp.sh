@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SNMP probe against a real snmpd: the values with the right community,
-# a clear "wrong community" line (not silence) with another.
+# a clear "wrong community" line (not silence) with another; IPv6 and
+# PortQry's own command line.
 . "$(dirname "$0")/probe_lib.bash"
 need_cmd snmpd
 cat >"$TMP/snmpd.conf" <<CONF
-agentAddress udp:127.0.0.1:161
+agentAddress udp:127.0.0.1:161,udp6:[::1]:161
 rocommunity public 127.0.0.1
+rocommunity6 public ::1
 sysName portscope-test
 sysDescr portscope test agent
 CONF
@@ -32,3 +34,8 @@ check_grep "snmp wrong community: still LISTENING" "$TMP/bad" \
 check_grep "snmp wrong community: said clearly" "$TMP/bad" \
     "with community 'wrong': wrong community"
 check_nogrep "snmp wrong community: no values" "$TMP/bad" '^sysName'
+
+query -p udp -e 161 ::1 >"$TMP/v6" 2>&1
+check_grep "snmp over IPv6: values" "$TMP/v6" '^sysName: portscope-test$'
+in_ns "$PORTSCOPE" -n 127.0.0.1 -nr -p udp -e 161 -cn '!public!' >"$TMP/pq" 2>&1
+check_grep "snmp, PortQry form with -cn: values" "$TMP/pq" '^sysName: portscope-test$'
