@@ -13,7 +13,7 @@ cd "$top" || exit 1
 export PORTSCOPE="$top/$build/portscope"
 export PORTSCOPE_TOP="$top"
 logs="$top/$build/test-logs"
-rm -rf "$logs"; mkdir -p "$logs"
+mkdir -p "$logs"	# each log is rewritten; runs with different patterns can overlap
 pass=0 fail=0
 
 count() {	# count NAME LOGFILE EXITCODE
