@@ -31,6 +31,15 @@ struct {
 	__type(value, __u8);
 } want SEC(".maps");
 
+/* The last task looked at (address and kernel pid, so that a task freed
+ * and another allocated in its place never match) and its pid as the
+ * reader sees it: the iterator visits all files of one process in a row,
+ * so that pid is worked out once per process.  The loader clears these
+ * before each iteration. */
+__u64 last_task;
+__s32 last_kpid;
+__u32 last_pid;
+
 /* The process id of task as the reader sees it, or 0 when invisible. */
 static __always_inline __u32
 visible_pid(struct task_struct *task)
@@ -57,20 +66,26 @@ int socket_owners(struct bpf_iter__task_file *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
+	struct inode *inode;
 	struct owner_rec rec;
 	__u64 ino;
 	__u32 pid;
-	umode_t mode;
 
 	if (task == NULL || file == NULL)
 		return 0;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
+	/* BTF-typed loads: no helper call per file */
+	inode = file->f_inode;
+	if (inode == NULL || (inode->i_mode & S_IFMT) != S_IFSOCK)
 		return 0;
-	ino = BPF_CORE_READ(file, f_inode, i_ino);
+	ino = inode->i_ino;
 	if (use_want && bpf_map_lookup_elem(&want, &ino) == NULL)
 		return 0;
-	if ((pid = visible_pid(task)) == 0)
+	if ((__u64)task != last_task || task->pid != last_kpid) {
+		last_task = (__u64)task;
+		last_kpid = task->pid;
+		last_pid = visible_pid(task);
+	}
+	if ((pid = last_pid) == 0)
 		return 0;
 	if (only_pid && pid != only_pid)
 		return 0;

@@ -192,6 +192,9 @@ bpf_start(struct owner_scan *scan, char *err, size_t errlen)
 	if (bpf_load(err, errlen) == -1)
 		return -1;
 	skel->bss->only_pid = scan->only_pid > 0 ? (uint32_t)scan->only_pid : 0;
+	skel->bss->last_task = 0;
+	skel->bss->last_kpid = 0;
+	skel->bss->last_pid = 0;
 	set_want(scan->want);
 	bs = xcalloc(1, sizeof(*bs));
 	bs->scan = scan;

@@ -1,4 +1,5 @@
 #include <netinet/in.h>
+#include <pthread.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,45 @@ owners_start(struct snapshot *s, const struct snap_filter *f, char *err,
 	return owner_procfs.start(&s->scan, err, errlen);
 }
 
+/* TCP sockets that are only bound (state 13) live in the bind hash, a walk
+ * of its own: a full listing does it on another core. */
+#define TCPF_BOUND_INACTIVE	(1u << 13)
+
+struct bound_dump {
+	struct sockdiag_query	 q;
+	struct sock_vec		 sv;
+	pthread_t		 tid;
+	int			 rc;
+	char			 err[256];
+};
+
+static void *
+bound_dump_run(void *arg)
+{
+	struct bound_dump *bd = arg;
+	struct sockdiag *sd;
+
+	bd->rc = -1;
+	if ((sd = sockdiag_open(bd->err, sizeof(bd->err))) != NULL) {
+		bd->rc = sockdiag_dump(sd, &bd->q, &bd->sv, bd->err, sizeof(bd->err));
+		sockdiag_close(sd);
+	}
+	return NULL;
+}
+
+/* Move the rows of src to the end of dst. */
+static void
+sock_vec_append(struct sock_vec *dst, struct sock_vec *src)
+{
+	if (src->n == 0)
+		return;
+	dst->v = xreallocarray(dst->v, dst->n + src->n, sizeof(*dst->v));
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	dst->cap = dst->n;
+	sock_vec_release(src);
+}
+
 int
 snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
     size_t errlen)
@@ -150,7 +190,8 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	struct sockdiag_query q;
 	struct sock_vec sv = { NULL, 0, 0 };
 	struct sockdiag *sd;
-	int scanning = 0, rc = -1;
+	struct bound_dump bd;
+	int scanning = 0, bounding = 0, rc = -1;
 
 	memset(s, 0, sizeof(*s));
 	q.protos = f->protos;
@@ -177,8 +218,28 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 		else if (f->backend == NULL && geteuid() == 0 && owner_bpf.prepare)
 			owner_bpf.prepare();
 	}
+	if (!narrow(f) && (q.protos & SD_TCP) && (q.tcp_states & TCPF_BOUND_INACTIVE)) {
+		memset(&bd, 0, sizeof(bd));
+		bd.q = q;
+		bd.q.protos = SD_TCP;
+		bd.q.tcp_states = TCPF_BOUND_INACTIVE;
+		if (pthread_create(&bd.tid, NULL, bound_dump_run, &bd) == 0) {
+			q.tcp_states &= ~TCPF_BOUND_INACTIVE;
+			bounding = 1;
+		}
+	}
 	if (sockdiag_dump(sd, &q, &sv, err, errlen) == -1)
 		goto out;
+	if (bounding) {
+		pthread_join(bd.tid, NULL);
+		bounding = 0;
+		if (bd.rc == -1) {
+			snprintf(err, errlen, "%s", bd.err);
+			sock_vec_release(&bd.sv);
+			goto out;
+		}
+		sock_vec_append(&sv, &bd.sv);
+	}
 	s->socks = sv.v;
 	s->nsocks = sv.n;
 	sv.v = NULL;
@@ -204,6 +265,10 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	}
 	rc = 0;
 out:
+	if (bounding) {
+		pthread_join(bd.tid, NULL);
+		sock_vec_release(&bd.sv);
+	}
 	if (scanning)
 		s->backend->finish(&s->scan);
 	sockdiag_close(sd);
