@@ -288,7 +288,7 @@ text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
 }
 
 static void
-text_process(struct buf *b, const struct snapshot *s, const struct proc_info *p,
+text_process(struct buf *b, const struct proc_info *p,
     const struct sock_row *const *rows, size_t n, int verbose)
 {
 	char when[64];
@@ -335,7 +335,6 @@ text_process(struct buf *b, const struct snapshot *s, const struct proc_info *p,
 		}
 	}
 	buf_putc(b, '\n');
-	(void)s;
 }
 
 /* PortQry's -local report. */
@@ -389,7 +388,7 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 	buf_puts(b, "\nPort and Module Information by Process\n\n");
 	for (i = 0; i < nproc; i++)
 		if (fill[i] > 0)
-			text_process(b, s, &s->scan.procs[i], prow + start[i], fill[i],
+			text_process(b, &s->scan.procs[i], prow + start[i], fill[i],
 			    verbose);
 	if (nmissing > 0) {
 		buf_printf(b, "Sockets without an owning process: %zu\n", nmissing);
