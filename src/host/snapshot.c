@@ -35,12 +35,20 @@ narrow(const struct snap_filter *f)
 static void
 index_socks(struct snapshot *s)
 {
-	size_t i;
+	size_t i, n = 0;
 
+	/* A dump that runs while the tables change can return a socket twice
+	 * (it moved between hash chains); keep its first row only. */
 	u64map_init(&s->by_inode, s->nsocks);
-	for (i = 0; i < s->nsocks; i++)
-		if (s->socks[i].inode != 0)
-			u64map_put(&s->by_inode, s->socks[i].inode, (uint32_t)i);
+	for (i = 0; i < s->nsocks; i++) {
+		if (s->socks[i].inode != 0 &&
+		    u64map_put(&s->by_inode, s->socks[i].inode, (uint32_t)n) != n)
+			continue;
+		if (n != i)
+			s->socks[n] = s->socks[i];
+		n++;
+	}
+	s->nsocks = n;
 }
 
 /* Link owner o into the sorted owner list of row r. */
