@@ -354,8 +354,10 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 
 	buf_printf(b, "TCP/UDP Port Usage\n\n%zu active ports found\n\n", s->nsocks);
 	text_header(b, "", 0);
-	for (i = 0; i < s->nsocks; i++)
+	for (i = 0; i < s->nsocks; i++) {
 		text_row(b, rows[i], "", 0);
+		buf_maybe_flush(b);
+	}
 	buf_puts(b, "\nPort Statistics\n\n");
 	text_stats(b, rows, s->nsocks, "");
 
@@ -386,10 +388,12 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 	}
 
 	buf_puts(b, "\nPort and Module Information by Process\n\n");
-	for (i = 0; i < nproc; i++)
+	for (i = 0; i < nproc; i++) {
 		if (fill[i] > 0)
 			text_process(b, &s->scan.procs[i], prow + start[i], fill[i],
 			    verbose);
+		buf_maybe_flush(b);
+	}
 	if (nmissing > 0) {
 		buf_printf(b, "Sockets without an owning process: %zu\n", nmissing);
 		if (missing[OWNER_ORPHAN])
@@ -404,6 +408,9 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 		if (missing[OWNER_NOT_FOUND])
 			buf_printf(b, "  not found (held by no process in this PID namespace): %zu\n",
 			    missing[OWNER_NOT_FOUND]);
+		if (missing[OWNER_NOT_SCANNED])
+			buf_printf(b, "  not scanned (--owners none): %zu\n",
+			    missing[OWNER_NOT_SCANNED]);
 	}
 	free(prow);
 	free(fill);
