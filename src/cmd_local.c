@@ -291,34 +291,15 @@ static void
 text_process(struct buf *b, const struct proc_info *p,
     const struct sock_row *const *rows, size_t n, int verbose)
 {
-	char when[64];
-	struct tm tm;
-	time_t t;
 	size_t i;
 
-	buf_printf(b, "Process ID: %d (%s)\n\n", (int)p->pid, p->comm);
+	buf_puts(b, "Process ID: ");
+	buf_i64(b, p->pid);
+	buf_puts(b, " (");
+	text_sanitize(b, p->comm, strlen(p->comm), 0);
+	buf_puts(b, ")\n\n");
 	if (verbose) {
-		buf_puts(b, "  Executable:   ");
-		if (p->exe)
-			text_sanitize(b, p->exe, strlen(p->exe), 0);
-		else
-			buf_printf(b, "(unreadable: %s)", strerror(p->exe_err));
-		buf_puts(b, "\n  Command line: ");
-		if (p->cmdline)
-			text_sanitize(b, p->cmdline, strlen(p->cmdline), 0);
-		else
-			buf_puts(b, "(none)");
-		buf_printf(b, "\n  User:         %s\n", p->user ? p->user : "(unknown)");
-		if (p->start_time > 0) {
-			t = (time_t)p->start_time;
-			localtime_r(&t, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
-			buf_printf(b, "  Started:      %s\n", when);
-		}
-		if (p->unit)
-			buf_printf(b, "  Unit:         %s\n", p->unit);
-		if (p->container)
-			buf_printf(b, "  Container:    %s\n", p->container);
+		proc_text_details(b, p, "  ");
 		buf_putc(b, '\n');
 	}
 	text_header(b, "  ", 1);
@@ -327,12 +308,8 @@ text_process(struct buf *b, const struct proc_info *p,
 	buf_puts(b, "\n  Port Statistics\n\n");
 	text_stats(b, rows, n, "  ");
 	if (verbose && p->nmodules > 0) {
-		buf_puts(b, "\n  Module Information:\n");
-		for (i = 0; i < p->nmodules; i++) {
-			buf_printf(b, "    0x%016llx  ", (unsigned long long)p->modules[i].base);
-			text_sanitize(b, p->modules[i].path, strlen(p->modules[i].path), 0);
-			buf_putc(b, '\n');
-		}
+		buf_putc(b, '\n');
+		proc_text_modules(b, p, "  ");
 	}
 	buf_putc(b, '\n');
 }

@@ -60,6 +60,10 @@ extern const struct owner_backend owner_bpf;
 /* The backend called name ("procfs", "bpf"), or NULL. */
 const struct owner_backend *owner_backend_find(const char *name);
 
+/* qsort orders: fd_refs by pid then fd, proc_infos by pid. */
+int	fd_ref_cmp(const void *, const void *);
+int	proc_info_cmp(const void *, const void *);
+
 /* Free the results of a finished scan. */
 void	owner_scan_release(struct owner_scan *);
 /* The details of pid in a finished scan, or NULL. */

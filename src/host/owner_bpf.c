@@ -207,16 +207,6 @@ bpf_start(struct owner_scan *scan, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-ref_cmp(const void *a, const void *b)
-{
-	const struct fd_ref *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->fd < y->fd ? -1 : x->fd > y->fd;
-}
-
 static void
 bpf_finish(struct owner_scan *scan)
 {
@@ -228,7 +218,7 @@ bpf_finish(struct owner_scan *scan)
 	scan->error = bs->error;
 	/* Group by process, then read each owning process's details once. */
 	if (bs->nrefs > 0)
-		qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), ref_cmp);
+		qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), fd_ref_cmp);
 	for (i = 0; i < bs->nrefs; i = j) {
 		for (j = i; j < bs->nrefs && bs->refs[j].pid == bs->refs[i].pid; j++)
 			;

@@ -150,24 +150,6 @@ proc_push(struct owner_scan *s, size_t *cap, const struct proc_info *p)
 	s->procs[s->nprocs++] = *p;
 }
 
-static int
-ref_cmp(const void *a, const void *b)
-{
-	const struct fd_ref *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->fd < y->fd ? -1 : x->fd > y->fd;
-}
-
-static int
-proc_cmp(const void *a, const void *b)
-{
-	const struct proc_info *x = a, *y = b;
-
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
-
 /* Remember the results of scan (taken with /proc holding pids, which the
  * cache now owns). */
 static void
@@ -181,7 +163,7 @@ remember(const struct owner_scan *scan, pid_t *pids, size_t npids, long lastpid)
 	if (scan->nrefs > 0)
 		memcpy(cache.refs, scan->refs, scan->nrefs * sizeof(*cache.refs));
 	cache.nrefs = scan->nrefs;
-	qsort(cache.refs, cache.nrefs, sizeof(*cache.refs), ref_cmp);
+	qsort(cache.refs, cache.nrefs, sizeof(*cache.refs), fd_ref_cmp);
 
 	u64map_init(&found, scan->nrefs);
 	for (i = 0; i < scan->nrefs; i++)
@@ -381,7 +363,7 @@ incremental(struct owner_scan *scan, const pid_t *pids, size_t npids)
 		return -1;
 	}
 	if (scan->nprocs > 1)
-		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_cmp);
+		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_info_cmp);
 	scan->denied += cache.denied;
 	return 0;
 }

@@ -254,14 +254,6 @@ procfs_start(struct owner_scan *scan, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-proc_cmp(const void *a, const void *b)
-{
-	const struct proc_info *x = a, *y = b;
-
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
-
 /* Move the contents of src to the end of dst. */
 #define VEC_APPEND(dst, dstn, src, srcn) do {				\
 	(dst) = xreallocarray((dst), (dstn) + (srcn) + 1, sizeof(*(dst)));\
@@ -304,7 +296,7 @@ procfs_finish(struct owner_scan *scan)
 		scan->exited += w->exited;
 	}
 	if (scan->nprocs > 0)
-		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_cmp);
+		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_info_cmp);
 	close(ps->procfd);
 	free(ps->pids);
 	free(ps);
@@ -316,45 +308,3 @@ const struct owner_backend owner_procfs = {
 	.start = procfs_start,
 	.finish = procfs_finish,
 };
-
-void
-owner_scan_release(struct owner_scan *scan)
-{
-	size_t i;
-
-	for (i = 0; i < scan->nprocs; i++)
-		proc_info_release(&scan->procs[i]);
-	free(scan->procs);
-	free(scan->refs);
-	free(scan->lost);
-	scan->procs = NULL;
-	scan->refs = scan->lost = NULL;
-	scan->nprocs = scan->nrefs = scan->nlost = 0;
-}
-
-const struct owner_backend *
-owner_backend_find(const char *name)
-{
-	if (strcmp(name, "procfs") == 0)
-		return &owner_procfs;
-	if (strcmp(name, "bpf") == 0)
-		return &owner_bpf;
-	return NULL;
-}
-
-const struct proc_info *
-owner_scan_proc(const struct owner_scan *scan, pid_t pid)
-{
-	size_t lo = 0, hi = scan->nprocs, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (scan->procs[mid].pid == pid)
-			return &scan->procs[mid];
-		if (scan->procs[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}

@@ -195,40 +195,11 @@ void
 event_process_text(struct buf *b, const struct proc_info *p,
     const struct proc_info *mods)
 {
-	size_t i;
-
 	buf_printf(b, "    Process ID: %d (", (int)p->pid);
 	text_sanitize(b, p->comm, strlen(p->comm), 0);
-	buf_puts(b, ")\n      Executable:   ");
-	if (p->exe)
-		text_sanitize(b, p->exe, strlen(p->exe), 0);
-	else
-		buf_printf(b, "(unreadable: %s)", strerror(p->exe_err));
-	buf_puts(b, "\n      Command line: ");
-	if (p->cmdline)
-		text_sanitize(b, p->cmdline, strlen(p->cmdline), 0);
-	else
-		buf_puts(b, "(none)");
-	buf_puts(b, "\n      User:         ");
-	buf_puts(b, p->user ? p->user : "(unknown)");
-	buf_putc(b, '\n');
-	if (p->unit) {
-		buf_puts(b, "      Unit:         ");
-		text_sanitize(b, p->unit, strlen(p->unit), 0);
-		buf_putc(b, '\n');
-	}
-	if (p->container) {
-		buf_puts(b, "      Container:    ");
-		text_sanitize(b, p->container, strlen(p->container), 0);
-		buf_putc(b, '\n');
-	}
-	if (mods->nmodules > 0)
-		buf_puts(b, "      Module Information:\n");
-	for (i = 0; i < mods->nmodules; i++) {
-		buf_printf(b, "        0x%016llx  ", (unsigned long long)mods->modules[i].base);
-		text_sanitize(b, mods->modules[i].path, strlen(mods->modules[i].path), 0);
-		buf_putc(b, '\n');
-	}
+	buf_puts(b, ")\n");
+	proc_text_details(b, p, "      ");
+	proc_text_modules(b, mods, "      ");
 }
 
 void

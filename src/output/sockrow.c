@@ -1,6 +1,8 @@
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output/json.h"
 #include "output/sockrow.h"
@@ -140,4 +142,58 @@ sockrow_csv(struct buf *b, const struct snapshot *s, const struct sock_row *r)
 	buf_putc(b, '\n');
 	buf_release(&names);
 	buf_release(&pids);
+}
+
+/* Append "indent label" then s sanitised, or instead when s is NULL. */
+static void
+text_field(struct buf *b, const char *indent, const char *label, const char *s,
+    const char *instead)
+{
+	buf_puts(b, indent);
+	buf_puts(b, label);
+	if (s)
+		text_sanitize(b, s, strlen(s), 0);
+	else
+		buf_puts(b, instead);
+	buf_putc(b, '\n');
+}
+
+void
+proc_text_details(struct buf *b, const struct proc_info *p, const char *indent)
+{
+	char when[64], unreadable[128];
+	struct tm tm;
+	time_t t;
+
+	snprintf(unreadable, sizeof(unreadable), "(unreadable: %s)", strerror(p->exe_err));
+	text_field(b, indent, "Executable:   ", p->exe, unreadable);
+	text_field(b, indent, "Command line: ", p->cmdline, "(none)");
+	text_field(b, indent, "User:         ", p->user, "(unknown)");
+	if (p->start_time > 0) {
+		t = (time_t)p->start_time;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
+		text_field(b, indent, "Started:      ", when, NULL);
+	}
+	if (p->unit)
+		text_field(b, indent, "Unit:         ", p->unit, NULL);
+	if (p->container)
+		text_field(b, indent, "Container:    ", p->container, NULL);
+}
+
+void
+proc_text_modules(struct buf *b, const struct proc_info *p, const char *indent)
+{
+	size_t i;
+
+	if (p->nmodules == 0)
+		return;
+	buf_puts(b, indent);
+	buf_puts(b, "Module Information:\n");
+	for (i = 0; i < p->nmodules; i++) {
+		buf_puts(b, indent);
+		buf_printf(b, "  0x%016llx  ", (unsigned long long)p->modules[i].base);
+		text_sanitize(b, p->modules[i].path, strlen(p->modules[i].path), 0);
+		buf_putc(b, '\n');
+	}
 }

@@ -21,4 +21,13 @@ void	sockrow_csv(struct buf *, const struct snapshot *, const struct sock_row *)
  * full, user, cmdline, start_time, unit, container). */
 void	proc_json(struct buf *, const struct proc_info *, int full);
 
+/* Append the details of p, one "Label: value" line each after indent:
+ * executable, command line, user, start time, unit and container (the last
+ * three when known).  Untrusted text is sanitised. */
+void	proc_text_details(struct buf *, const struct proc_info *, const char *indent);
+/* Append "Module Information:" after indent and a line per module of p
+ * (base address and path) after indent and two spaces; nothing when p has
+ * no modules. */
+void	proc_text_modules(struct buf *, const struct proc_info *, const char *indent);
+
 #endif

@@ -1,0 +1,68 @@
+/*
+ * What every owner backend shares: finding one by name, the order of
+ * results, and releasing and searching a finished scan.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/owner.h"
+
+int
+fd_ref_cmp(const void *a, const void *b)
+{
+	const struct fd_ref *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+int
+proc_info_cmp(const void *a, const void *b)
+{
+	const struct proc_info *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+void
+owner_scan_release(struct owner_scan *scan)
+{
+	size_t i;
+
+	for (i = 0; i < scan->nprocs; i++)
+		proc_info_release(&scan->procs[i]);
+	free(scan->procs);
+	free(scan->refs);
+	free(scan->lost);
+	scan->procs = NULL;
+	scan->refs = scan->lost = NULL;
+	scan->nprocs = scan->nrefs = scan->nlost = 0;
+}
+
+const struct owner_backend *
+owner_backend_find(const char *name)
+{
+	if (strcmp(name, "procfs") == 0)
+		return &owner_procfs;
+	if (strcmp(name, "bpf") == 0)
+		return &owner_bpf;
+	return NULL;
+}
+
+const struct proc_info *
+owner_scan_proc(const struct owner_scan *scan, pid_t pid)
+{
+	size_t lo = 0, hi = scan->nprocs, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (scan->procs[mid].pid == pid)
+			return &scan->procs[mid];
+		if (scan->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
