@@ -15,11 +15,11 @@ act a pid; apid=$ACT
 # long form, -v, JSON on stdout, text log; stopped by SIGINT
 spawn "$PORTSCOPE" watch --port $P --interval 0.2 -v --json -l "$TMP/log" </dev/null >"$TMP/j" 2>"$TMP/err"
 w=$SPAWNED
-check_wait "log: the first check is written at once" 3 has "$TMP/log" "^======== .*: 0 sockets now ========$"
+check_wait "log: the first check is written at once" 10 has "$TMP/log" "^======== .*: 0 sockets now ========$"
 act a tcp_listen L 127.0.0.1 $P 5
-check_wait "log: a change is written while the watch runs" 3 has "$TMP/log" "  NEW +TCP +127\.0\.0\.1:$P "
+check_wait "log: a change is written while the watch runs" 10 has "$TMP/log" "  NEW +TCP +127\.0\.0\.1:$P "
 act a udp_bind U 127.0.0.1 $P
-check_wait "json: second change" 3 jhas "$TMP/j" "o['event'] == 'new' and o['proto'] == 'udp'"
+check_wait "json: second change" 10 jhas "$TMP/j" "o['event'] == 'new' and o['proto'] == 'udp'"
 kill -INT $w; wait $w; rc=$?
 check_eq "SIGINT: exit status 0" "$rc" 0
 host=$(hostname)
@@ -67,7 +67,7 @@ check "existing log without -y: untouched" cmp -s "$TMP/log" "$TMP/log.before"
 # PortQry's form with -y overwrites; SIGTERM also ends the log properly
 spawn "$PORTSCOPE" -wport $P -wt 1 -l "$TMP/log" -y </dev/null >"$TMP/o" 2>"$TMP/e"
 w=$SPAWNED
-check_wait "-wport -wt 1 -l -y: first check" 3 has "$TMP/log" ": 2 sockets now ========$"
+check_wait "-wport -wt 1 -l -y: first check" 10 has "$TMP/log" ": 2 sockets now ========$"
 kill -TERM $w; wait $w; rc=$?
 check_eq "SIGTERM: exit status 0" "$rc" 0
 check_grep "-wport: the command run is in the header" "$TMP/log" "^ \S*portscope -wport $P -wt 1 -l \S+/log -y$"

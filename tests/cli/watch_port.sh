@@ -24,68 +24,68 @@ spawn "$PORTSCOPE" watch --port $P --interval 0.2 --json >"$TMP/j" 2>"$TMP/j.err
 wjson=$SPAWNED
 
 # the first check: what is there now
-check_wait "text: the first check lists the listener" 3 has "$TMP/t" \
+check_wait "text: the first check lists the listener" 10 has "$TMP/t" \
 	"^[0-9:.]+  NOW +TCP +127\.0\.0\.1:$P +\*:\* +LISTEN +pid $apid python3 \("
 check_grep "text: the first check is dated and counted" "$TMP/t" \
 	"^======== [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}: 1 socket now ========$"
-check_wait "json: the first check is a 'new' event marked initial" 3 jhas "$TMP/j" \
+check_wait "json: the first check is a 'new' event marked initial" 10 jhas "$TMP/j" \
 	"o['event'] == 'new' and o.get('initial') is True and o['state'] == 'LISTEN' and o['local_port'] == $P and o['owners'][0]['pid'] == $apid"
 
 # UDP on IPv6: a socket bound to the port appears
 act a udp_bind U6 ::1 $P
-check_wait "json: a UDP socket bound on [::1] is new" 3 jhas "$TMP/j" \
+check_wait "json: a UDP socket bound on [::1] is new" 10 jhas "$TMP/j" \
 	"o['event'] == 'new' and o['proto'] == 'udp' and o['family'] == 6 and o['local_addr'] == '::1' and o['local_port'] == $P and o['state'] == 'UNCONN'"
-check_wait "text: NEW UDP [::1]:$P UNCONN" 3 has "$TMP/t" \
+check_wait "text: NEW UDP [::1]:$P UNCONN" 10 has "$TMP/t" \
 	"  NEW +UDP +\[::1\]:$P +\*:\* +UNCONN +pid $apid "
 
 # UDP with the port as remote port
 act a udp_connect UC 127.0.0.1 $P; ucport=${ACT#UC }
-check_wait "json: a UDP socket connected to the port is new (port as remote port)" 3 jhas "$TMP/j" \
+check_wait "json: a UDP socket connected to the port is new (port as remote port)" 10 jhas "$TMP/j" \
 	"o['event'] == 'new' and o['proto'] == 'udp' and o['local_port'] == $ucport and o['remote_port'] == $P and o['state'] == 'ESTABLISHED'"
 
 # A connection through its states.  The listener's backlog is 0: the first
 # client fills the accept queue, the second stays in SYN_SENT until the
 # first is accepted and its SYN is sent again.
 act a tcp_connect C1 127.0.0.1 $P
-wait_for 3 jhas "$TMP/j" "o['event'] == 'new' and o['remote_port'] == $P and o['state'] == 'ESTABLISHED'"
+wait_for 10 jhas "$TMP/j" "o['event'] == 'new' and o['remote_port'] == $P and o['state'] == 'ESTABLISHED'"
 act a tcp_connect C2 127.0.0.1 $P; c2=${ACT#C2 }
-check_wait "json: a client stuck in SYN_SENT is new" 3 jhas "$TMP/j" \
+check_wait "json: a client stuck in SYN_SENT is new" 10 jhas "$TMP/j" \
 	"o['event'] == 'new' and o['local_port'] == $c2 and o['remote_port'] == $P and o['state'] == 'SYN_SENT'"
 act a accept S1 L
 act a accept S2 L
-check_wait "json: SYN_SENT -> ESTABLISHED is a 'state' event" 4 jhas "$TMP/j" \
+check_wait "json: SYN_SENT -> ESTABLISHED is a 'state' event" 10 jhas "$TMP/j" \
 	"o['event'] == 'state' and o['local_port'] == $c2 and o['old_state'] == 'SYN_SENT' and o['state'] == 'ESTABLISHED'"
-check_wait "text: STATE SYN_SENT -> ESTABLISHED" 3 has "$TMP/t" \
+check_wait "text: STATE SYN_SENT -> ESTABLISHED" 10 has "$TMP/t" \
 	"  STATE +TCP +127\.0\.0\.1:$c2 +127\.0\.0\.1:$P +SYN_SENT -> ESTABLISHED +pid $apid "
 act a close S2
-check_wait "json: the peer closing gives ESTABLISHED -> CLOSE_WAIT" 3 jhas "$TMP/j" \
+check_wait "json: the peer closing gives ESTABLISHED -> CLOSE_WAIT" 10 jhas "$TMP/j" \
 	"o['event'] == 'state' and o['local_port'] == $c2 and o['old_state'] == 'ESTABLISHED' and o['state'] == 'CLOSE_WAIT'"
-check_wait "json: the server end closed by its process loses its owner" 3 jhas "$TMP/j" \
+check_wait "json: the server end closed by its process loses its owner" 10 jhas "$TMP/j" \
 	"o['event'] == 'owner' and o['local_port'] == $P and o['remote_port'] == $c2 and o['owners_gone'] == [$apid] and o['owners'] == []"
-check_wait "text: STATE ESTABLISHED -> CLOSE_WAIT" 3 has "$TMP/t" \
+check_wait "text: STATE ESTABLISHED -> CLOSE_WAIT" 10 has "$TMP/t" \
 	"  STATE +TCP +127\.0\.0\.1:$c2 +127\.0\.0\.1:$P +ESTABLISHED -> CLOSE_WAIT "
 act a close C2
 # (a check may catch the closed socket in LAST_ACK, without an owner: then
 # the owner's departure is an owner event before the socket is gone)
-check_wait "json: the client socket is gone" 3 jhas "$TMP/j" \
+check_wait "json: the client socket is gone" 10 jhas "$TMP/j" \
 	"o['event'] == 'gone' and o['local_port'] == $c2 and o['remote_port'] == $P and o['state'] in ('CLOSE_WAIT', 'LAST_ACK')"
 check "json: ... and its owner with it" jhas "$TMP/j" \
 	"o['local_port'] == $c2 and ((o['event'] == 'gone' and [w['pid'] for w in o['owners']] == [$apid]) or (o['event'] == 'owner' and o['owners_gone'] == [$apid]))"
-check_wait "text: GONE with its last state" 3 has "$TMP/t" \
+check_wait "text: GONE with its last state" 10 has "$TMP/t" \
 	"  GONE +TCP +127\.0\.0\.1:$c2 +127\.0\.0\.1:$P +was (CLOSE_WAIT|LAST_ACK) "
 check_grep "text: ... and its owner with it" "$TMP/t" \
 	"  (GONE +TCP +127\.0\.0\.1:$c2 +127\.0\.0\.1:$P +was CLOSE_WAIT +was held by pid $apid |OWNER +TCP +127\.0\.0\.1:$c2 +127\.0\.0\.1:$P +LAST_ACK +-pid $apid )"
 
 # Owners: a child inherits every socket, then exits.
 act a fork; child=$ACT
-check_wait "json: an owner event names the new owner" 3 jhas "$TMP/j" \
+check_wait "json: an owner event names the new owner" 10 jhas "$TMP/j" \
 	"o['event'] == 'owner' and o['state'] == 'LISTEN' and o['owners_added'] == [$child] and o['owners_gone'] == [] and [w['pid'] for w in o['owners']] == [$apid, $child]"
-check_wait "text: OWNER +pid CHILD" 3 has "$TMP/t" \
+check_wait "text: OWNER +pid CHILD" 10 has "$TMP/t" \
 	"  OWNER +TCP +127\.0\.0\.1:$P +\*:\* +LISTEN +\+pid $child python3 \("
 act a child_exit
-check_wait "json: the owner that exited is gone from the listener" 3 jhas "$TMP/j" \
+check_wait "json: the owner that exited is gone from the listener" 10 jhas "$TMP/j" \
 	"o['event'] == 'owner' and o['state'] == 'LISTEN' and o['owners_gone'] == [$child] and o['owners_added'] == []"
-check_wait "text: OWNER -pid CHILD" 3 has "$TMP/t" \
+check_wait "text: OWNER -pid CHILD" 10 has "$TMP/t" \
 	"  OWNER +TCP +127\.0\.0\.1:$P +\*:\* +LISTEN +-pid $child python3 \("
 
 # A process that owned nothing on the port connects to it: its owner is
@@ -93,9 +93,9 @@ check_wait "text: OWNER -pid CHILD" 3 has "$TMP/t" \
 actor_start b
 act b pid; bpid=$ACT
 act b tcp_connect BC 127.0.0.1 $P; bc=${ACT#BC }
-check_wait "json: a connection from a process not seen before has its owner" 3 jhas "$TMP/j" \
+check_wait "json: a connection from a process not seen before has its owner" 10 jhas "$TMP/j" \
 	"o['event'] in ('new', 'owner') and o['local_port'] == $bc and [w['pid'] for w in o['owners']] == [$bpid]"
-check_wait "text: the same" 3 has "$TMP/t" \
+check_wait "text: the same" 10 has "$TMP/t" \
 	"  NEW +TCP +127\.0\.0\.1:$bc +127\.0\.0\.1:$P +ESTABLISHED +pid $bpid python3"
 # The listener moves to another descriptor number in the same process:
 # no owner changed, nothing to report.
