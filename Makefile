@@ -69,6 +69,8 @@ TOOLSRCS := $(sort $(wildcard tests/tools/*.c))
 TOOLBINS := $(TOOLSRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 .PHONY: all check unit cli bench fuzz install clean
+# Keep intermediate objects (fuzz builds, BPF objects) instead of deleting them.
+.SECONDARY:
 all: $(BIN)
 
 $(BIN): $(BUILD)/src/main.o $(LIB)
