@@ -385,6 +385,9 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 		if (missing[OWNER_NOT_FOUND])
 			buf_printf(b, "  not found (held by no process in this PID namespace): %zu\n",
 			    missing[OWNER_NOT_FOUND]);
+		if (missing[OWNER_CLOSED])
+			buf_printf(b, "  closed (by its process, or as it exited, during the scan): %zu\n",
+			    missing[OWNER_CLOSED]);
 		if (missing[OWNER_NOT_SCANNED])
 			buf_printf(b, "  not scanned (--owners none): %zu\n",
 			    missing[OWNER_NOT_SCANNED]);

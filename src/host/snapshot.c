@@ -113,6 +113,26 @@ join_owners(struct snapshot *s)
 	s->not_root = sc->denied > 0;
 }
 
+/* How many sockets without an owner are checked one by one, at most. */
+#define RECHECK_MAX	4096
+
+/* A socket that no process held may have been closed after the dump (its
+ * process closed it or exited): ask the kernel about each, so that the
+ * reason says so. */
+static void
+recheck_not_found(struct snapshot *s, struct sockdiag *sd)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nsocks && n < RECHECK_MAX; i++) {
+		if (s->socks[i].missing != OWNER_NOT_FOUND)
+			continue;
+		n++;
+		if (sockdiag_exists(sd, &s->socks[i]) == 0)
+			s->socks[i].missing = OWNER_CLOSED;
+	}
+}
+
 /* With a pid filter: keep only the rows that process holds. */
 static void
 keep_pid(struct snapshot *s, pid_t pid)
@@ -268,6 +288,7 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 			goto out;
 		}
 		join_owners(s);
+		recheck_not_found(s, sd);
 		if (f->pid > 0)
 			keep_pid(s, f->pid);
 	}

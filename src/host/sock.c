@@ -121,6 +121,7 @@ owner_missing_reason(enum owner_missing m)
 	case OWNER_DENIED:	return "not permitted";
 	case OWNER_EXITED:	return "exited";
 	case OWNER_NOT_FOUND:	return "not found";
+	case OWNER_CLOSED:	return "closed";
 	case OWNER_NOT_SCANNED:	return "not scanned";
 	}
 	return "unknown";

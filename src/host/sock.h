@@ -21,6 +21,7 @@ enum owner_missing {
 	OWNER_DENIED,		/* "not permitted": another user's process, not root */
 	OWNER_EXITED,		/* "exited": its process exited during the scan */
 	OWNER_NOT_FOUND,	/* "not found": no process in this PID namespace holds it */
+	OWNER_CLOSED,		/* "closed": it was closed (or its process exited) during the scan */
 	OWNER_NOT_SCANNED,	/* "not scanned": owners were not looked up */
 };
 
@@ -30,6 +31,7 @@ struct sock_row {
 	uint32_t	rqueue;
 	uint32_t	wqueue;
 	uint32_t	owner;		/* first of its owners in the snapshot, or OWNER_NONE */
+	uint32_t	cookie[2];	/* the kernel's socket cookie (sock_diag) */
 	uint16_t	lport;
 	uint16_t	rport;
 	uint8_t		proto;		/* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_RAW */

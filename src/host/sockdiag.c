@@ -124,6 +124,8 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 	r->rqueue = m->idiag_rqueue;
 	r->wqueue = m->idiag_wqueue;
 	r->owner = OWNER_NONE;
+	r->cookie[0] = m->id.idiag_cookie[0];
+	r->cookie[1] = m->id.idiag_cookie[1];
 	r->lport = ntohs(m->id.idiag_sport);
 	r->rport = ntohs(m->id.idiag_dport);
 	r->proto = ctx->proto;
@@ -283,6 +285,67 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
 			return -1;
 		}
 	}
+}
+
+static int
+exists_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	*(int *)arg = 1;
+	return MNL_CB_OK;
+}
+
+int
+sockdiag_exists(struct sockdiag *sd, const struct sock_row *r)
+{
+	char req[256];
+	struct nlmsghdr *nlh;
+	struct inet_diag_req_v2 *q;
+	size_t alen = r->family == AF_INET ? 4 : 16;
+	int found = 0, rc;
+	ssize_t n;
+
+	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
+		return -1;
+	nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++sd->seq;
+	q = mnl_nlmsg_put_extra_header(nlh, sizeof(*q));
+	q->sdiag_family = r->family;
+	q->sdiag_protocol = r->proto;
+	q->idiag_states = ~0u;
+	q->id.idiag_cookie[0] = r->cookie[0];
+	q->id.idiag_cookie[1] = r->cookie[1];
+	/*
+	 * TCP looks the socket up by its own (src, dst); UDP looks it up as a
+	 * datagram arriving from the peer would, so its ends are swapped.
+	 */
+	if (r->proto == IPPROTO_TCP) {
+		q->id.idiag_sport = htons(r->lport);
+		q->id.idiag_dport = htons(r->rport);
+		memcpy(q->id.idiag_src, r->laddr, alen);
+		memcpy(q->id.idiag_dst, r->raddr, alen);
+	} else {
+		q->id.idiag_sport = htons(r->rport);
+		q->id.idiag_dport = htons(r->lport);
+		memcpy(q->id.idiag_src, r->raddr, alen);
+		memcpy(q->id.idiag_dst, r->laddr, alen);
+	}
+	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do
+		n = mnl_socket_recvfrom(sd->nl, sd->rx, SD_RCVBUF);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	rc = mnl_cb_run(sd->rx, (size_t)n, sd->seq, sd->portid, exists_cb, &found);
+	if (found)
+		return 1;
+	/* ENOENT: nothing there; ESTALE: another socket there now */
+	if (rc == MNL_CB_ERROR && (errno == ENOENT || errno == ESTALE))
+		return 0;
+	return -1;
 }
 
 int

@@ -46,6 +46,11 @@ int		 sockdiag_dump(struct sockdiag *, const struct sockdiag_query *,
  * ops (at least 20 bytes).  Returns its length in bytes. */
 size_t		 sockdiag_port_bytecode(uint16_t port, void *ops);
 
+/* Does the socket of row r still exist (same addresses and cookie)?
+ * Returns 1, 0 when it is gone, or -1 when the kernel cannot tell (raw
+ * sockets, errors). */
+int		 sockdiag_exists(struct sockdiag *, const struct sock_row *);
+
 void		 sock_vec_release(struct sock_vec *);
 
 #endif
