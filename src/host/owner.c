@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/owner.h"
 
@@ -38,6 +39,20 @@ owner_scan_release(struct owner_scan *scan)
 	scan->procs = NULL;
 	scan->refs = scan->lost = NULL;
 	scan->nprocs = scan->nrefs = scan->nlost = 0;
+}
+
+const struct owner_backend *
+owner_start(const struct owner_backend *be, struct owner_scan *scan, char *err,
+    size_t errlen)
+{
+	char ignored[256];
+
+	if (be == NULL) {
+		if (geteuid() == 0 && owner_bpf.start(scan, ignored, sizeof(ignored)) == 0)
+			return &owner_bpf;
+		be = &owner_procfs;
+	}
+	return be->start(scan, err, errlen) == 0 ? be : NULL;
 }
 
 const struct owner_backend *

@@ -57,6 +57,12 @@ struct owner_backend {
 extern const struct owner_backend owner_procfs;
 extern const struct owner_backend owner_bpf;
 
+/* Start scan with backend be, or with none given, with the BPF iterator
+ * when running as root and it loads, else procfs.  Returns the backend
+ * that started, or NULL with the reason in err. */
+const struct owner_backend *owner_start(const struct owner_backend *be,
+	    struct owner_scan *, char *err, size_t errlen);
+
 /* The backend called name ("procfs", "bpf"), or NULL. */
 const struct owner_backend *owner_backend_find(const char *name);
 

@@ -190,21 +190,14 @@ remember(const struct owner_scan *scan, pid_t *pids, size_t npids, long lastpid)
 static int
 full_scan(struct owner_scan *scan, char *err, size_t errlen)
 {
-	const struct owner_backend *be = cache.full;
+	const struct owner_backend *be;
 	struct owner_scan sub;
-	char ignored[256];
 
 	memset(&sub, 0, sizeof(sub));
 	sub.want = scan->want;
 	sub.details = scan->details;
 	sub.threads = scan->threads;
-	if (be == NULL) {
-		be = &owner_procfs;
-		if (geteuid() == 0 && owner_bpf.start(&sub, ignored, sizeof(ignored)) == 0)
-			be = &owner_bpf;
-		else if (owner_procfs.start(&sub, err, errlen) == -1)
-			return -1;
-	} else if (be->start(&sub, err, errlen) == -1)
+	if ((be = owner_start(cache.full, &sub, err, errlen)) == NULL)
 		return -1;
 	be->finish(&sub);
 	scan->refs = sub.refs;

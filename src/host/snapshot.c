@@ -158,18 +158,8 @@ static int
 owners_start(struct snapshot *s, const struct snap_filter *f, char *err,
     size_t errlen)
 {
-	char ignored[256];
-
-	if (f->backend) {
-		s->backend = f->backend;
-		return s->backend->start(&s->scan, err, errlen);
-	}
-	if (geteuid() == 0 && owner_bpf.start(&s->scan, ignored, sizeof(ignored)) == 0) {
-		s->backend = &owner_bpf;
-		return 0;
-	}
-	s->backend = &owner_procfs;
-	return owner_procfs.start(&s->scan, err, errlen);
+	s->backend = owner_start(f->backend, &s->scan, err, errlen);
+	return s->backend ? 0 : -1;
 }
 
 /* TCP sockets that are only bound (state 13) live in the bind hash, a walk
