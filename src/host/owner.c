@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "host/owner.h"
+#include "util/xmalloc.h"
 
 int
 fd_ref_cmp(const void *a, const void *b)
@@ -24,6 +25,16 @@ proc_info_cmp(const void *a, const void *b)
 	const struct proc_info *x = a, *y = b;
 
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+void
+owner_scan_lose(struct owner_scan *scan, const struct fd_ref *refs, size_t n)
+{
+	if (n == 0)
+		return;
+	scan->lost = xreallocarray(scan->lost, scan->nlost + n, sizeof(*scan->lost));
+	memcpy(scan->lost + scan->nlost, refs, n * sizeof(*refs));
+	scan->nlost += n;
 }
 
 void

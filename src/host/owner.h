@@ -70,6 +70,10 @@ const struct owner_backend *owner_backend_find(const char *name);
 int	fd_ref_cmp(const void *, const void *);
 int	proc_info_cmp(const void *, const void *);
 
+/* Add n fd_refs of a process that exited mid-scan to scan->lost (their
+ * sockets then say "exited"). */
+void	owner_scan_lose(struct owner_scan *, const struct fd_ref *, size_t n);
+
 /* Free the results of a finished scan. */
 void	owner_scan_release(struct owner_scan *);
 /* The details of pid in a finished scan, or NULL. */

@@ -225,11 +225,7 @@ bpf_finish(struct owner_scan *scan)
 		scan->scanned++;
 		if (proc_read_pid((pid_t)bs->refs[i].pid, scan->details, &p) == -1) {
 			scan->exited++;
-			scan->lost = xreallocarray(scan->lost, scan->nlost + (j - i),
-			    sizeof(*scan->lost));
-			memcpy(scan->lost + scan->nlost, bs->refs + i,
-			    (j - i) * sizeof(*bs->refs));
-			scan->nlost += j - i;
+			owner_scan_lose(scan, bs->refs + i, j - i);
 			continue;
 		}
 		if (scan->nprocs == cap) {

@@ -237,12 +237,7 @@ walk_pid(struct owner_scan *scan, pid_t pid, size_t *refcap, size_t *proccap)
 		ref_push(scan, refcap, &sub.refs[i]);
 	for (i = 0; i < sub.nprocs; i++)
 		proc_push(scan, proccap, &sub.procs[i]);	/* moved: owns its strings */
-	if (sub.nlost > 0) {
-		scan->lost = xreallocarray(scan->lost, scan->nlost + sub.nlost,
-		    sizeof(*scan->lost));
-		memcpy(scan->lost + scan->nlost, sub.lost, sub.nlost * sizeof(*sub.lost));
-		scan->nlost += sub.nlost;
-	}
+	owner_scan_lose(scan, sub.lost, sub.nlost);
 	scan->scanned += sub.scanned;
 	scan->denied += sub.denied;
 	scan->exited += sub.exited;
@@ -283,11 +278,7 @@ confirm_pid(struct owner_scan *scan, const struct fd_ref *refs, size_t n,
 	if (proc_read_pid((pid_t)refs[0].pid, scan->details, &p) == -1) {
 		/* it exited meanwhile: those sockets say "exited" */
 		scan->exited++;
-		scan->lost = xreallocarray(scan->lost, scan->nlost + scan->nrefs - first,
-		    sizeof(*scan->lost));
-		memcpy(scan->lost + scan->nlost, scan->refs + first,
-		    (scan->nrefs - first) * sizeof(*scan->refs));
-		scan->nlost += scan->nrefs - first;
+		owner_scan_lose(scan, scan->refs + first, scan->nrefs - first);
 		scan->nrefs = first;
 		return;
 	}
