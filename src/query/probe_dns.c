@@ -15,6 +15,7 @@
 #include "output/json.h"
 #include "output/text.h"
 #include "query/probe.h"
+#include "query/probe_dns.h"
 #include "query/probe_util.h"
 
 #define DNS_HDR		12
@@ -33,8 +34,8 @@
 static const char query_name[] = "version.bind";
 
 /* Write the query (id from ctx->xid).  Always returns 0. */
-static int
-dns_build(struct probe_ctx *ctx, struct buf *out)
+int
+probe_dns_build(struct probe_ctx *ctx, struct buf *out)
 {
 	const char *p = query_name, *dot;
 	size_t l;
@@ -193,8 +194,8 @@ dns_rdata(const uint8_t *msg, size_t off, unsigned type,
  * report holds the response code and up to DNS_SHOW_MAX answers);
  * PROBE_MALFORMED for anything else.
  */
-static enum probe_status
-dns_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
+enum probe_status
+probe_dns_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
     struct probe_report *r)
 {
 	char name[DNS_NAME_MAX + 1], data[DNS_NAME_MAX * 2 + 64], tmp[16];
@@ -281,7 +282,7 @@ const struct probe probe_dns = {
 	.name = "dns",
 	.proto = IPPROTO_UDP,
 	.port = 53,
-	.build = dns_build,
-	.parse = dns_parse,
+	.build = probe_dns_build,
+	.parse = probe_dns_parse,
 	.release = NULL,
 };

@@ -12,10 +12,11 @@
 extern const struct probe probe_netbios, probe_snmp, probe_ldap, probe_cldap,
     probe_rpc, probe_rpc_udp, probe_mssql, probe_ntp, probe_ike, probe_tftp,
     probe_l2tp, probe_smtp, probe_pop3, probe_imap, probe_ftp;
-extern const struct probe probe_dns;
+extern const struct probe probe_dns, probe_dns_tcp;
 
 static const struct probe *const probes[] = {
 	&probe_dns,
+	&probe_dns_tcp,
 	&probe_netbios,
 	&probe_snmp,
 	&probe_ldap,

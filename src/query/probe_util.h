@@ -95,4 +95,14 @@ void	report_clear(struct probe_report *r);
  * text form, 8-4-4-4-12 lowercase hex digits. */
 void	uuid_le_str(struct buf *b, const uint8_t *u);
 
+/* Text-protocol replies (SMTP, FTP, POP3, IMAP), read from untrusted
+ * bytes, at most 4096 of them.  reply_complete() returns the length of
+ * the first whole reply in p[0..n) (through the end of its last line;
+ * multiline: lines "NNN-…" continue it, RFC 959 4.2), 0 while it is
+ * incomplete, or 4096 with *cut set once that many bytes came without an
+ * end.  reply_text() appends the lines of p[0..n) to text, sanitised,
+ * each ending in '\n' without its '\r'. */
+size_t	reply_complete(const uint8_t *p, size_t n, int multiline, int *cut);
+void	reply_text(struct buf *text, const uint8_t *p, size_t n);
+
 #endif

@@ -2,9 +2,11 @@
  * libFuzzer harness for the DNS probe's parser (probe_dns.c), which reads
  * whatever a remote port sends back.  The conversation id is taken from
  * the input's first two bytes so that the fuzzer reaches past the id check.
+ * The same bytes go to the TCP probe (probe_dns_tcp.c), which reads a
+ * two-byte length before the message (its id then in bytes 2 and 3).
  * The seed corpus holds real replies of dnsmasq to the probe's query and
- * to a few others, and some crafted hostile ones (pointer loops, lengths
- * past the end).
+ * to a few others (tcp-* over TCP), and some crafted hostile ones
+ * (pointer loops, lengths past the end).
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -12,7 +14,7 @@
 
 #include "query/probe.h"
 
-extern const struct probe probe_dns;
+extern const struct probe probe_dns, probe_dns_tcp;
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -31,5 +33,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&q);
 	probe_dns.build(&ctx, &q);
 	buf_release(&q);
+	ctx.xid = size >= 4 ? (uint32_t)(data[2] << 8 | data[3]) : 0;
+	probe_report_init(&r);
+	probe_dns_tcp.parse(&ctx, data, size, &r);
+	probe_report_release(&r);
 	return 0;
 }

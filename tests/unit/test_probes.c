@@ -21,7 +21,7 @@
 
 extern const struct probe probe_netbios, probe_snmp, probe_ldap, probe_cldap,
     probe_rpc, probe_rpc_udp, probe_mssql, probe_ntp, probe_ike, probe_tftp, probe_l2tp,
-    probe_smtp, probe_pop3, probe_imap, probe_ftp;
+    probe_smtp, probe_pop3, probe_imap, probe_ftp, probe_dns_tcp;
 
 /* The bytes of a corpus file, in b (caller releases). */
 static void
@@ -124,7 +124,19 @@ static const struct replay replays[] = {
 	{ &probe_smtp, 0, "fuzz_banner", "exim4.bin", PROBE_DONE,
 	  { "Data returned from port:\n220 ", "ESMTP Exim" }, "\"banner\":\"220 " },
 	{ &probe_ftp, 0, "fuzz_banner", "vsftpd.bin", PROBE_DONE,
-	  { "Data returned from port:\n" }, NULL },
+	  { "Data returned from port:\n500 OOPS" }, NULL },
+	{ &probe_ftp, 0, "fuzz_ftp", "vsftpd-greeting.bin", PROBE_NEXT,
+	  { "Data returned from port:\n220 portscope test FTP\n" },
+	  "\"banner\":\"220 portscope test FTP\\r\\n\"" },
+	{ &probe_ftp, 1, "fuzz_ftp", "vsftpd-user-331.bin", PROBE_NEXT,
+	  { "Attempting anonymous logon...\nServer's response:\n331 " }, NULL },
+	{ &probe_ftp, 2, "fuzz_ftp", "vsftpd-pass-230.bin", PROBE_DONE,
+	  { "230 Login successful.\n" }, "\"anonymous\":true" },
+	{ &probe_ftp, 2, "fuzz_ftp", "vsftpd-pass-530.bin", PROBE_DONE,
+	  { "530 Login incorrect.\n" }, "\"anonymous\":false" },
+	{ &probe_dns_tcp, 0, "fuzz_dns", "tcp-version-bind-txt", PROBE_DONE,
+	  { "DNS reply: NOERROR, 1 answer", "version.bind TXT \"dnsmasq-" },
+	  "\"rcode\":\"NOERROR\"" },
 	{ &probe_imap, 0, "fuzz_banner", "dovecot-imap.bin", PROBE_DONE,
 	  { "* OK [CAPABILITY IMAP4rev1" }, NULL },
 	{ &probe_pop3, 0, "fuzz_banner", "dovecot-pop3.bin", PROBE_DONE,
@@ -362,6 +374,28 @@ test_requests(void **state)
 	assert_int_equal(probe_tftp.build(&ctx, &out), 0);
 	assert_memory_equal(out.data, "\x00\x01portscope-probe-5053434f.none\0octet\0",
 	    out.len);
+
+	/* FTP: nothing before the greeting, then the anonymous logon only */
+	ctx.step = 0;
+	buf_reset(&out);
+	assert_int_equal(probe_ftp.build(&ctx, &out), 1);
+	ctx.step = 1;
+	assert_int_equal(probe_ftp.build(&ctx, &out), 0);
+	ctx.step = 2;
+	assert_int_equal(probe_ftp.build(&ctx, &out), 0);
+	ctx.step = 3;
+	assert_int_equal(probe_ftp.build(&ctx, &out), -1);
+	assert_memory_equal(out.data, "USER anonymous\r\nPASS portscope@\r\n",
+	    out.len);
+	ctx.step = 0;
+
+	/* DNS over TCP: the UDP message behind its two-byte length */
+	buf_reset(&out);
+	assert_int_equal(probe_dns_tcp.build(&ctx, &out), 0);
+	assert_int_equal((uint8_t)out.data[0] << 8 | (uint8_t)out.data[1],
+	    (int)out.len - 2);
+	assert_int_equal((uint8_t)out.data[2] << 8 | (uint8_t)out.data[3],
+	    XID & 0xffff);
 
 	buf_reset(&out);
 	assert_int_equal(probe_l2tp.build(&ctx, &out), 0);
