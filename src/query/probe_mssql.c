@@ -70,8 +70,9 @@ mssql_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 				buf_putc(&r->text, '\n');
 			open = 1;
 		}
+		/* PortQry's layout, "ServerName SQL-Server1" (issue 10) */
 		text_sanitize(&r->text, key, klen, 0);
-		buf_puts(&r->text, ": ");
+		buf_putc(&r->text, ' ');
 		text_sanitize(&r->text, val, vlen, 0);
 		buf_putc(&r->text, '\n');
 		json_sep(&r->json);
@@ -82,7 +83,6 @@ mssql_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	if (open || instances == 0)
 		goto bad;
 	buf_putc(&r->json, ']');
-	buf_printf(&r->text, "Total instances found: %zu\n", instances);
 	report_reason(r, "sql browser reply");
 	return PROBE_DONE;
 bad:

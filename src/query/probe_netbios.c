@@ -127,7 +127,11 @@ netbios_parse(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	off = rd + 1 + count * NB_ENTRY_LEN;
 	snprintf(mac, sizeof(mac), "%02X-%02X-%02X-%02X-%02X-%02X", p[off],
 	    p[off + 1], p[off + 2], p[off + 3], p[off + 4], p[off + 5]);
-	buf_printf(&r->text, "MAC address: %s\n", mac);
+	/* PortQry's line: "Server's response: MAC address 00155d01c61e"
+	 * (issue 10): twelve lowercase hex digits */
+	buf_printf(&r->text, "Server's response: MAC address "
+	    "%02x%02x%02x%02x%02x%02x\n", p[off], p[off + 1], p[off + 2],
+	    p[off + 3], p[off + 4], p[off + 5]);
 	json_kstr(&r->json, "mac", mac);
 	buf_printf(&r->text, "Names (%zu):\n", count);
 	json_key(&r->json, "names");

@@ -283,10 +283,15 @@ floor_str(struct buf *b, const uint8_t *v, size_t n)
 	text_sanitize(b, v, strnlen((const char *)v, n), 0);
 }
 
-/* Append to t and j the interface and binding of one tower.  Returns -1
- * when the tower is malformed. */
+/* Append to t and j the interface and binding of one tower; t gets
+ * PortQry's two lines, "UUID: <uuid> <annotation>" and the binding
+ * ("UUID: a00c021c-2be2-11d2-b678-0000f87a8f8e PERFMON SERVICE" /
+ * "ncacn_np:\\RKTLABDC2[\pipe\000003b8.000]", "Portqry Examples",
+ * learn.microsoft.com cc738095).  ann (alen bytes, untrusted) is the
+ * entry's annotation.  Returns -1 when the tower is malformed. */
 static int
-rpc_tower(const uint8_t *tw, size_t n, struct buf *t, struct buf *j)
+rpc_tower(const uint8_t *tw, size_t n, const uint8_t *ann, size_t alen,
+    struct buf *t, struct buf *j)
 {
 	const uint8_t *lhs[8] = { 0 }, *rhs[8] = { 0 };
 	uint16_t ll[8] = { 0 }, rl[8] = { 0 }, floors, k;
@@ -319,8 +324,11 @@ rpc_tower(const uint8_t *tw, size_t n, struct buf *t, struct buf *j)
 		return -1;
 	buf_puts(t, "UUID: ");
 	uuid_le_str(t, lhs[0] + 1);
-	buf_printf(t, " v%u.%u", rd16le(lhs[0] + 17),
-	    rl[0] >= 2 ? rd16le(rhs[0]) : 0);
+	if (alen > 0) {
+		buf_putc(t, ' ');
+		text_sanitize(t, ann, alen, 0);
+	}
+	buf_putc(t, '\n');
 	json_key(j, "uuid");
 	buf_putc(j, '"');
 	uuid_le_str(j, lhs[0] + 1);
@@ -357,7 +365,6 @@ rpc_tower(const uint8_t *tw, size_t n, struct buf *t, struct buf *j)
 			floor_str(&bind, rhs[3], rl[3]);
 		buf_putc(&bind, ']');
 	}
-	buf_putc(t, '\n');
 	buf_append(t, &bind);
 	buf_putc(t, '\n');
 	json_kstr(j, "binding", buf_str(&bind));
@@ -457,16 +464,20 @@ rpc_lookup(struct rpc_state *s, const uint8_t *p, size_t n)
 			off += 8;
 			if (tlen > n - off)
 				goto bad;
-			if (rpc_tower(p + off, tlen, &s->text, &s->json) == -1)
+			if (rpc_tower(p + off, tlen, p + ann_at[i],
+			    ann_len[i], &s->text, &s->json) == -1)
 				goto bad;
 			off = (off + tlen + 3) & ~(size_t)3;
 			if (off > n)
 				goto bad;
 		}
 		if (ann_len[i] > 0) {
-			buf_puts(&s->text, "annotation: ");
-			text_sanitize(&s->text, p + ann_at[i], ann_len[i], 0);
-			buf_putc(&s->text, '\n');
+			if (ref[i] == 0) {	/* no tower: the annotation alone */
+				buf_puts(&s->text, "annotation: ");
+				text_sanitize(&s->text, p + ann_at[i],
+				    ann_len[i], 0);
+				buf_putc(&s->text, '\n');
+			}
 			json_key(&s->json, "annotation");
 			json_strn(&s->json, p + ann_at[i], ann_len[i]);
 		}

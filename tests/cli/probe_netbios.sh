@@ -28,7 +28,7 @@ for i in $(seq 50); do
 	sleep 0.2
 done
 check_grep "netbios: verdict" "$TMP/out" '^UDP port 137 \(netbios-ns service\): LISTENING$'
-check_grep "netbios: MAC address" "$TMP/out" '^MAC address: ([0-9A-F]{2}-){5}[0-9A-F]{2}$'
+check_grep "netbios: MAC address in PortQry's line" "$TMP/out" "^Server's response: MAC address [0-9a-f]{12}\$"
 check_grep "netbios: workstation name" "$TMP/out" '^  PSTEST<00> +UNIQUE'
 check_grep "netbios: server name" "$TMP/out" '^  PSTEST<20> +UNIQUE'
 check_grep "netbios: group name" "$TMP/out" '^  PSGROUP<00> +GROUP'

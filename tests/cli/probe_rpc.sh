@@ -31,10 +31,10 @@ for i in $(seq 50); do
 	sleep 0.2
 done
 check_grep "rpc: verdict" "$TMP/out" '^TCP port 135 \(epmap service\): LISTENING$'
-check_grep "rpc: interface lines" "$TMP/out" '^UUID: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} v[0-9]+\.[0-9]+$'
+check_grep "rpc: interface lines" "$TMP/out" '^UUID: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}( .+)?$'
 check_grep "rpc: tcp binding" "$TMP/out" '^ncacn_ip_tcp:127\.0\.0\.1\[[0-9]+\]$'
 check_grep "rpc: named pipe binding" "$TMP/out" '^ncacn_np:.*\[\\pipe\\[a-z]+\]$'
-check_grep "rpc: winreg annotated" "$TMP/out" '^annotation: winreg$'
+check_grep "rpc: winreg's annotation on its UUID line (PortQry's layout)" "$TMP/out" '^UUID: [0-9a-f-]{36} winreg$'
 n=$(grep -c '^UUID: ' "$TMP/out")
 check_grep "rpc: total matches the list" "$TMP/out" "^Total endpoints found: $n\$"
 check "rpc: more than one ept_lookup batch (over 20 endpoints)" [ "$n" -gt 20 ]

@@ -15,7 +15,7 @@ query --set sql 127.0.0.1 >"$TMP/out" 2>&1
 check_eq "--set sql: one line per port, in order" \
     "$(grep -E '^(TCP|UDP) port' "$TMP/out" | cut -d' ' -f1-3 | tr '\n' ' ')" \
     "TCP port 1433 UDP port 1434 "
-check_grep "--set sql: the browser probe ran" "$TMP/out" '^InstanceName: SQLEXPRESS$'
+check_grep "--set sql: the browser probe ran" "$TMP/out" '^InstanceName SQLEXPRESS$'
 query --set ipsec --json 127.0.0.1 >"$TMP/json" 2>&1
 check_eq "--set ipsec: json protocols and ports" \
     "$(jq -r '.proto + "/" + (.port | tostring)' "$TMP/json" | tr '\n' ' ')" \

@@ -16,6 +16,7 @@
 
 #include "query/ber.h"
 #include "query/probe.h"
+#include "query/probe_section.h"
 
 #define XID	0x5053434fu
 
@@ -77,7 +78,7 @@ struct replay {
 
 static const struct replay replays[] = {
 	{ &probe_netbios, 0, "fuzz_netbios", "nmbd-node-status.bin", PROBE_DONE,
-	  { "MAC address: 00-00-00-00-00-00", "PSTEST<20>", "PSGROUP<00>           GROUP" },
+	  { "Server's response: MAC address 000000000000\n", "PSTEST<20>", "PSGROUP<00>           GROUP" },
 	  "\"name\":\"PSTEST\",\"suffix\":32,\"group\":false" },
 	{ &probe_snmp, 0, "fuzz_snmp", "snmpd-v2c-public.bin", PROBE_DONE,
 	  { "SNMPv2c agent answered community 'public'",
@@ -99,8 +100,8 @@ static const struct replay replays[] = {
 	{ &probe_rpc, 1, "fuzz_rpc", "samba-ept-lookup-1.bin", PROBE_NEXT,
 	  { NULL }, NULL },
 	{ &probe_mssql, 0, "fuzz_mssql", "mc-sqlr-two-instances.bin", PROBE_DONE,
-	  { "InstanceName: SQLEXPRESS", "tcp: 49733",
-	    "np: \\\\PSTEST\\pipe\\sql\\query", "Total instances found: 2" },
+	  { "\nInstanceName SQLEXPRESS\n", "\ntcp 49733\n",
+	    "\nnp \\\\PSTEST\\pipe\\sql\\query\n", "\n\nServerName " },
 	  "\"InstanceName\":\"MSSQLSERVER\"" },
 	{ &probe_ntp, 0, "fuzz_ntp", "chronyd-stratum8.bin", PROBE_DONE,
 	  { "NTP version 4 server, stratum 8 (synchronized)",
@@ -248,8 +249,8 @@ test_rpc_conversation(void **state)
 	}
 	assert_non_null(strstr(buf_str(&r.text), "Total endpoints found: 38\n"));
 	assert_non_null(strstr(buf_str(&r.text),
-	    "UUID: 338cd001-2244-31f1-aaaa-900038001003 v1.0\n"
-	    "ncacn_ip_tcp:127.0.0.1[49152]\nannotation: winreg\n"));
+	    "UUID: 338cd001-2244-31f1-aaaa-900038001003 winreg\n"
+	    "ncacn_ip_tcp:127.0.0.1[49152]\n\n"));
 	assert_non_null(strstr(buf_str(&r.text), "ncacn_np:[\\pipe\\eventlog]"));
 	assert_non_null(strstr(buf_str(&r.json), "\"total\":38"));
 	assert_string_equal(r.reason, "rpc endpoint mapper");
@@ -455,6 +456,73 @@ test_hostile_text(void **state)
 	buf_release(&in);
 }
 
+/* The sections around the probes' lines, as PortQry prints them. */
+static void
+test_sections(void **state)
+{
+	struct probe_report r;
+	struct buf out;
+
+	(void)state;
+	probe_report_init(&r);
+	buf_init(&out);
+	buf_puts(&r.text, "UUID: a00c021c-2be2-11d2-b678-0000f87a8f8e PERFMON "
+	    "SERVICE\nncacn_np:\\\\DC2[\\pipe\\000003b8.000]\n\n"
+	    "Total endpoints found: 1\n");
+	probe_section(&out, &probe_rpc_udp, IPPROTO_UDP, 135, NULL, &r);
+	/* "Portqry Examples", example 2, learn.microsoft.com cc738095 */
+	assert_string_equal(buf_str(&out),
+	    "Querying Endpoint Mapper Database...\n"
+	    "Server's response:\n"
+	    "\n"
+	    "UUID: a00c021c-2be2-11d2-b678-0000f87a8f8e PERFMON SERVICE\n"
+	    "ncacn_np:\\\\DC2[\\pipe\\000003b8.000]\n"
+	    "\n"
+	    "Total endpoints found: 1\n"
+	    "\n\n\n"
+	    "==== End of RPC Endpoint Mapper query response ====\n");
+
+	buf_reset(&out);
+	buf_reset(&r.text);
+	buf_puts(&r.text, "ServerName SQL-Server1\n");
+	probe_section(&out, &probe_mssql, IPPROTO_UDP, 1434, NULL, &r);
+	assert_string_equal(buf_str(&out),
+	    "Sending SQL Server query to UDP port 1434...\n"
+	    "Server's response:\n\nServerName SQL-Server1\n\n"
+	    "==== End of SQL Server query response ====\n");
+
+	buf_reset(&out);
+	buf_reset(&r.text);
+	buf_puts(&r.text, "Server's response: MAC address 00155d01c61e\n");
+	probe_section(&out, &probe_netbios, IPPROTO_UDP, 137, NULL, &r);
+	assert_string_equal(buf_str(&out),
+	    "Attempting NETBIOS adapter status query to UDP port 137...\n"
+	    "Server's response: MAC address 00155d01c61e\n");
+
+	buf_reset(&out);
+	buf_reset(&r.text);
+	buf_puts(&r.text, "sysName: x\n");
+	probe_section(&out, &probe_snmp, IPPROTO_UDP, 161, "my community", &r);
+	assert_string_equal(buf_str(&out),
+	    "community name for query:\nmy community\n\n"
+	    "Sending SNMP query to UDP port 161...\n"
+	    "Server's response:\n\nsysName: x\n\n"
+	    "==== End of SNMP query response ====\n");
+
+	/* no lines: only what was sent; a banner: only the probe's block */
+	buf_reset(&out);
+	buf_reset(&r.text);
+	probe_section(&out, &probe_ldap, IPPROTO_TCP, 389, NULL, &r);
+	assert_string_equal(buf_str(&out), "Sending LDAP query to TCP port 389...\n");
+	buf_reset(&out);
+	buf_puts(&r.text, "Data returned from port:\n220 hi\n");
+	probe_section(&out, &probe_smtp, IPPROTO_TCP, 25, NULL, &r);
+	assert_string_equal(buf_str(&out), "Data returned from port:\n220 hi\n");
+
+	buf_release(&out);
+	probe_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -466,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_snmp_wrong_community),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_hostile_text),
+		cmocka_unit_test(test_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
