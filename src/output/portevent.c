@@ -1,0 +1,94 @@
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "host/sock.h"
+#include "output/json.h"
+#include "output/portevent.h"
+
+void
+portevent_ts(char *out, size_t len, uint64_t ts_ns)
+{
+	time_t sec = (time_t)(ts_ns / 1000000000ULL);
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, len, "%.20s.%06uZ", s, (unsigned)(ts_ns % 1000000000ULL / 1000));
+}
+
+static void
+endpoint(struct buf *b, const char *addr_key, const char *port_key, int family,
+    const uint8_t *addr, uint16_t port)
+{
+	json_key(b, addr_key);
+	buf_putc(b, '"');
+	sock_addr(b, family, addr);
+	buf_putc(b, '"');
+	json_ku64(b, port_key, port);
+}
+
+void
+portevent_json(struct buf *b, const struct port_event *e, const struct proc_info *p)
+{
+	struct sock_row r = { .proto = e->proto, .state = e->state };
+	char ts[40];
+
+	portevent_ts(ts, sizeof(ts), e->ts_ns);
+	buf_putc(b, '{');
+	json_kstr(b, "ts", ts);
+	json_ku64(b, "ts_ns", e->ts_ns);
+	json_kstr(b, "event", ev_type_name(e->type));
+	if (e->type == EV_LOST) {
+		json_ku64(b, "count", e->count);
+		buf_putc(b, '}');
+		return;
+	}
+	json_kstr(b, "proto", sock_proto_name(&r));
+	json_ku64(b, "family", e->family == AF_INET6 ? 6 : 4);
+	endpoint(b, "local_addr", "local_port", e->family, e->laddr, e->lport);
+	endpoint(b, "remote_addr", "remote_port", e->family, e->raddr, e->rport);
+	json_kstr(b, "state", sock_state_name(&r));
+	if (e->type == EV_STATE) {
+		r.state = e->old_state;
+		json_kstr(b, "old_state", sock_state_name(&r));
+	}
+	json_ku64(b, "cookie", e->cookie);
+	json_ku64(b, "netns", e->netns);
+	json_ku64(b, "pid", e->pid);
+	if (e->pid == 0 || (e->flags & EVF_NO_OWNER)) {
+		json_kstr(b, "owner_missing", "unknown");
+	} else {
+		json_ku64(b, "tid", e->tid);
+		json_key(b, "comm");
+		json_strn(b, e->comm, strnlen(e->comm, sizeof(e->comm)));
+		json_ku64(b, "uid", e->uid);
+		json_ku64(b, "cgroup_id", e->cgroup_id);
+	}
+	if (e->flags & EVF_IMPLICIT)
+		json_kbool(b, "implicit", 1);
+	if (e->flags & EVF_PASSIVE)
+		json_kbool(b, "passive", 1);
+	if (e->flags & EVF_OWNER_SNAP)
+		json_kbool(b, "owner_from_snapshot", 1);
+	if (e->type == EV_CLOSE) {
+		json_ku64(b, "lifetime_ns", e->lifetime_ns);
+		if (e->proto == IPPROTO_TCP) {
+			json_ku64(b, "bytes_sent", e->bytes_sent);
+			json_ku64(b, "bytes_received", e->bytes_received);
+		}
+	}
+	if (e->type == EV_UDP_FLOW)
+		json_ku64(b, "count", e->count);
+	if (p) {
+		json_kstr(b, "user", p->user);
+		json_kstr(b, "exe", p->exe);
+		json_kstr(b, "cmdline", p->cmdline);
+		json_ki64(b, "start_time", p->start_time);
+		json_kstr(b, "unit", p->unit);
+		json_kstr(b, "container", p->container);
+	}
+	buf_putc(b, '}');
+}
