@@ -20,7 +20,7 @@
 #include "output/logfile.h"
 #include "output/sockrow.h"
 #include "output/text.h"
-#include "util/strtonum.h"
+#include "util/cli.h"
 #include "util/xmalloc.h"
 
 enum format { FMT_TEXT, FMT_JSON, FMT_CSV };
@@ -78,7 +78,8 @@ local_parse(int argc, char **argv, struct local_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *errstr;
+	static const struct cli cli = { "local" };
+	const char *port = NULL, *pid = NULL, *statearg = NULL;
 	int ch, tcp = 0, udp = 0, raw = 0, v4 = 0, v6 = 0, listening = 0, state = -1;
 
 	memset(o, 0, sizeof(*o));
@@ -115,23 +116,23 @@ local_parse(int argc, char **argv, struct local_opts *o)
 			listening = 1;
 			break;
 		case O_PORT:
-			o->filter.port = (int)strtonum(optarg, 1, 65535, &errstr);
-			if (errstr)
-				errx(2, "port '%s' is %s: give 1-65535", optarg, errstr);
+			cli_once(&cli, &port, "--port", optarg);
+			o->filter.port = cli_port(&cli, optarg);
 			break;
 		case O_PID:
-			o->filter.pid = (pid_t)strtonum(optarg, 1, 4194304, &errstr);
-			if (errstr)
-				errx(2, "pid '%s' is %s: give 1-4194304", optarg, errstr);
+			cli_once(&cli, &pid, "--pid", optarg);
+			o->filter.pid = cli_pid(&cli, optarg);
 			break;
 		case O_STATE:
+			cli_once(&cli, &statearg, "--state", optarg);
 			if ((state = sock_state_parse(optarg)) == -1)
-				errx(2, "unknown state '%s': give LISTEN, ESTABLISHED, "
-				    "SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, "
-				    "CLOSE, CLOSE_WAIT, LAST_ACK, CLOSING or UNCONN", optarg);
+				cli_usage_error(&cli, "unknown state '%s': give LISTEN, "
+				    "ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, "
+				    "TIME_WAIT, CLOSE, CLOSE_WAIT, LAST_ACK, CLOSING or UNCONN",
+				    optarg);
 			break;
 		case 'l':
-			o->log = optarg;
+			cli_once(&cli, &o->log, "-l", optarg);
 			break;
 		case 'y':
 			o->overwrite = 1;
@@ -142,21 +143,19 @@ local_parse(int argc, char **argv, struct local_opts *o)
 			if (strcmp(optarg, "none") == 0)
 				o->filter.owners = 0;
 			else if ((o->filter.backend = owner_backend_find(optarg)) == NULL)
-				errx(2, "unknown owner source '%s': give bpf, procfs or none", optarg);
+				cli_usage_error(&cli, "unknown owner source '%s': give bpf, "
+				    "procfs or none", optarg);
 			break;
 		case 'h':
 			fputs(local_usage, stdout);
 			exit(0);
-		case ':':
-			errx(2, "option '%s' needs a value; see 'portscope help local'",
-			    argv[optind - 1]);
 		default:
-			errx(2, "unknown option '%s'; see 'portscope help local'",
-			    argv[optind - 1]);
+			cli_getopt_error(&cli, ch, argv, optind, optopt);
 		}
 	}
 	if (optind < argc)
-		errx(2, "unexpected argument '%s'; see 'portscope help local'", argv[optind]);
+		cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
+	cli_log_check(&cli, o->log, o->overwrite);
 
 	if (tcp || udp || raw)
 		o->filter.protos = (tcp ? SD_TCP : 0) | (udp ? SD_UDP : 0) |
@@ -164,22 +163,23 @@ local_parse(int argc, char **argv, struct local_opts *o)
 	if (v4 || v6)
 		o->filter.families = (v4 ? SD_V4 : 0) | (v6 ? SD_V6 : 0);
 	if (listening) {
-		o->filter.tcp_states = 1u << TCP_LISTEN;
-		o->filter.udp_states = 1u << TCP_CLOSE;
+		o->filter.tcp_states = TCPF(TCP_LISTEN);
+		o->filter.udp_states = TCPF(TCP_CLOSE);
 	}
 	if (state != -1) {
 		if (listening && state != TCP_LISTEN && state != TCP_CLOSE)
-			errx(2, "--state %s contradicts --listening", sock_state_name(
-			    &(struct sock_row){ .state = (uint8_t)state, .proto = IPPROTO_TCP }));
+			cli_usage_error(&cli, "--state %s contradicts --listening",
+			    sock_state_name(&(struct sock_row){ .state = (uint8_t)state,
+			    .proto = IPPROTO_TCP }));
 		/* UNCONN and ESTABLISHED also select UDP sockets; others only TCP. */
-		o->filter.tcp_states = state == TCP_CLOSE && udp && !tcp ? 0 : 1u << state;
+		o->filter.tcp_states = state == TCP_CLOSE && udp && !tcp ? 0 : TCPF(state);
 		/* TCP sockets that are only bound sit in the bind hash, which
-		 * the kernel walks for state 13 (bound-inactive, Linux 6.5+)
-		 * and reports as CLOSE. */
+		 * the kernel walks for TCP_BOUND_INACTIVE (Linux 6.5+) and
+		 * reports as CLOSE. */
 		if (state == TCP_CLOSE)
-			o->filter.tcp_states |= 1u << 13;
+			o->filter.tcp_states |= TCPF(TCP_BOUND_INACTIVE);
 		o->filter.udp_states = (state == TCP_CLOSE || state == TCP_ESTABLISHED) ?
-		    1u << state : 0;
+		    TCPF(state) : 0;
 	}
 	o->filter.details = PROC_BASIC;
 	if (o->verbose)
@@ -266,8 +266,7 @@ text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
 			continue;
 		}
 		tcp++;
-		counts[rows[i]->state == 12 ? TCP_SYN_RECV :
-		    rows[i]->state == 13 ? TCP_CLOSE : rows[i]->state & 15]++;
+		counts[sock_state_canonical(rows[i]->state) & 15]++;
 	}
 	buf_printf(b, "%sTCP mappings: %zu\n%sUDP mappings: %zu\n", indent, tcp,
 	    indent, udp);
@@ -398,6 +397,49 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 	free(rows);
 }
 
+/* Write all of b to fd.  Returns 0, or -1 with errno set. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Open the -l log and write its header (text reports only: a JSON or CSV
+ * log is an exact copy of the output, for programs to read).  Exits 2 if
+ * it cannot be opened, 1 if the header cannot be written. */
+static int
+log_begin(const struct local_opts *o)
+{
+	struct log_header h = { .watching = NULL, .interval_ms = 0, .verbose = o->verbose };
+	char errbuf[256];
+	struct buf b;
+	int fd;
+
+	if ((fd = logfile_open(o->log, o->overwrite, errbuf, sizeof(errbuf))) == -1)
+		errx(2, "%s", errbuf);
+	if (o->format != FMT_TEXT)
+		return fd;
+	buf_init(&b);
+	logfile_title(&b, 1);
+	logfile_header(&b, &h);
+	if (write_all(fd, b.data, b.len) == -1)
+		err(1, "cannot write log file '%s'", o->log);
+	buf_release(&b);
+	logfile_end_on_signal(fd);	/* interrupted: the log still ends */
+	return fd;
+}
+
 int
 cmd_local(int argc, char **argv)
 {
@@ -406,13 +448,14 @@ cmd_local(int argc, char **argv)
 	struct buf out;
 	char errbuf[256];
 	size_t i;
-	int logfd = -1, rc = 0;
+	int logfd = -1, logfail = 0, rc = 0;
 
 	local_parse(argc, argv, &o);
-	if (o.log && (logfd = logfile_open(o.log, o.overwrite, errbuf, sizeof(errbuf))) == -1)
+	if (o.filter.pid > 0 && o.filter.owners &&
+	    proc_check_fds(o.filter.pid, errbuf, sizeof(errbuf)) == -1)
 		errx(2, "%s", errbuf);
-	if (o.filter.pid > 0 && kill(o.filter.pid, 0) == -1 && errno == ESRCH)
-		errx(2, "no process with pid %d", (int)o.filter.pid);
+	if (o.log)
+		logfd = log_begin(&o);
 
 	if (snapshot_take(&snap, &o.filter, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
@@ -446,16 +489,25 @@ cmd_local(int argc, char **argv)
 		break;
 	}
 	if (logfd != -1) {
-		out.fd = logfd;
-		if (write(STDOUT_FILENO, out.data, out.len) != (ssize_t)out.len)
+		if (write_all(STDOUT_FILENO, out.data, out.len) == -1) {
+			warn("cannot write output");
 			rc = 1;
-	}
-	if (buf_flush(&out) == -1 || out.error) {
+		}
+		if (write_all(logfd, out.data, out.len) == -1)
+			logfail = errno;
+		logfile_end_on_signal(-1);
+		buf_reset(&out);
+		if (o.format == FMT_TEXT)
+			logfile_end(&out);
+		if ((write_all(logfd, out.data, out.len) == -1 && !logfail) ||
+		    (logfile_close(logfd) == -1 && !logfail))
+			logfail = errno;
+		if (logfail) {
+			warnx("cannot write log file '%s': %s", o.log, strerror(logfail));
+			rc = 1;
+		}
+	} else if (buf_flush(&out) == -1 || out.error) {
 		warnx("cannot write output: %s", strerror(out.error));
-		rc = 1;
-	}
-	if (logfd != -1 && close(logfd) == -1) {
-		warn("cannot write log file '%s'", o.log);
 		rc = 1;
 	}
 	buf_release(&out);

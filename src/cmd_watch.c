@@ -26,14 +26,16 @@
 #include "output/event.h"
 #include "output/logfile.h"
 #include "output/text.h"
+#include "util/cli.h"
+#include "util/clock.h"
 #include "util/strtonum.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 #define INTERVAL_MIN_MS		50
 #define INTERVAL_MAX_MS		1200000
 #define INTERVAL_DEFAULT_MS	60000
 #define SEPARATOR		"========"
-#define TCPF_BOUND_INACTIVE	(1u << 13)	/* TCP_BOUND_INACTIVE, not in older headers */
 
 struct watch_opts {
 	struct snap_filter	 filter;
@@ -43,12 +45,25 @@ struct watch_opts {
 	long long		 count;		/* checks before stopping; 0: no limit */
 	int			 verbose;
 	int			 json;
+	int			 raw;		/* --raw: raw sockets too */
 	int			 portqry;	/* came from -wport/-wpid: -wt is whole seconds */
 	const char		*log;
 	int			 overwrite;
 	int			 no_cache;	/* look every owner up at every check */
 	const struct owner_backend *owners;	/* --owners; NULL: the default */
 	const char		*tick_cpu;	/* hidden: CPU seconds of each check to this file */
+};
+
+/* A process as -v remembers it: pid and start time, so that a pid used
+ * again by another process is another process. */
+struct seen_proc {
+	pid_t		pid;
+	uint64_t	start_ticks;
+};
+
+struct seen_vec {
+	struct seen_proc *v;
+	size_t		  n, cap;
 };
 
 /* Everything a running watch holds; one per process. */
@@ -63,24 +78,24 @@ struct watch {
 	int			 pidfd;		/* a pid watch's process; -1 if none */
 	int			 keys;		/* stdin is our terminal: q and Esc stop */
 	struct termios		 saved_tio;
-	pid_t			*seen;		/* pids whose modules were shown (-v), sorted */
-	size_t			 nseen, seen_cap;
+	struct seen_vec		 seen;		/* processes whose modules were shown (-v) */
 	char			 comm[17];	/* a pid watch's process name */
 	FILE			*tick_cpu;
 	long long		 checks;
 	long long		 changes;	/* events printed after the first check */
 	const char		*stop;		/* why the watch stopped; NULL while running */
+	int			 out_ok;	/* stdout takes what we write */
 	int			 rc;
 };
 
 static const char watch_usage[] =
-    "usage: portscope watch --port N [--interval S] [-v] [--json] [-l FILE [-y]]\n"
-    "       portscope watch --pid PID [--interval S] [-v] [--json] [-l FILE [-y]]\n"
+    "usage: portscope watch --port N [--interval S] [-v] [--json] [--raw] [-l FILE [-y]]\n"
+    "       portscope watch --pid PID [--interval S] [-v] [--json] [--raw] [-l FILE [-y]]\n"
     "       portscope -wport N [-wt S] [-v] [-l FILE [-y]]\n"
     "       portscope -wpid PID [-wt S] [-v] [-l FILE [-y]]\n"
     "\n"
     "Watch one port (TCP and UDP, IPv4 and IPv6, as local or remote port) or\n"
-    "every socket of one process; print the sockets there now, then only what\n"
+    "every TCP and UDP socket of one process; print the sockets there now, then only what\n"
     "changes: new sockets, state changes, sockets gone, owners come and gone.\n"
     "A pid watch ends when the process exits.  Ctrl-C, SIGTERM, q or Esc stop.\n"
     "\n"
@@ -92,6 +107,7 @@ static const char watch_usage[] =
     "                    loaded modules the first time it is seen\n"
     "      --json        JSON Lines: one object per change, with ts and event\n"
     "                    (new, state, gone, owner; exit when the process ends)\n"
+    "      --raw         raw sockets too (their port is the IP protocol number)\n"
     "  -l FILE           also write a PortQry-style log to FILE; -y overwrites it\n"
     "      --count N     stop after N checks (the first included)\n"
     "      --owners SRC  where owners come from: bpf (the default as root when it\n"
@@ -105,13 +121,14 @@ static void
 watch_parse(int argc, char **argv, struct watch_opts *o)
 {
 	enum { O_PORT = 256, O_PID, O_INTERVAL, O_JSON, O_COUNT, O_OWNERS,
-	    O_NO_CACHE, O_PORTQRY, O_TICK_CPU };
+	    O_NO_CACHE, O_PORTQRY, O_TICK_CPU, O_RAW };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, O_PORT },
 		{ "pid", required_argument, NULL, O_PID },
 		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "raw", no_argument, NULL, O_RAW },
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "owners", required_argument, NULL, O_OWNERS },
 		{ "no-cache", no_argument, NULL, O_NO_CACHE },
@@ -120,7 +137,8 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *errstr, *interval = NULL;
+	static const struct cli cli = { "watch" };
+	const char *errstr, *interval = NULL, *port = NULL, *pid = NULL, *count = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -131,17 +149,15 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 	while ((ch = getopt_long(argc, argv, ":vl:yh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_PORT:
-			o->port = (int)strtonum(optarg, 1, 65535, &errstr);
-			if (errstr)
-				errx(2, "port '%s' is %s: give 1-65535", optarg, errstr);
+			cli_once(&cli, &port, "--port", optarg);
+			o->port = cli_port(&cli, optarg);
 			break;
 		case O_PID:
-			o->pid = (pid_t)strtonum(optarg, 1, 4194304, &errstr);
-			if (errstr)
-				errx(2, "pid '%s' is %s: give 1-4194304", optarg, errstr);
+			cli_once(&cli, &pid, "--pid", optarg);
+			o->pid = cli_pid(&cli, optarg);
 			break;
 		case O_INTERVAL:
-			interval = optarg;
+			cli_once(&cli, &interval, "--interval", optarg);
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -149,14 +165,17 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		case O_JSON:
 			o->json = 1;
 			break;
+		case O_RAW:
+			o->raw = 1;
+			break;
 		case O_COUNT:
-			o->count = strtonum(optarg, 1, 1000000000, &errstr);
-			if (errstr)
-				errx(2, "count '%s' is %s: give 1-1000000000", optarg, errstr);
+			cli_once(&cli, &count, "--count", optarg);
+			o->count = cli_num(&cli, "count", NULL, optarg, 1, 1000000000);
 			break;
 		case O_OWNERS:
 			if ((o->owners = owner_backend_find(optarg)) == NULL)
-				errx(2, "unknown owner source '%s': give bpf or procfs", optarg);
+				cli_usage_error(&cli, "unknown owner source '%s': give bpf "
+				    "or procfs", optarg);
 			break;
 		case O_NO_CACHE:
 			o->no_cache = 1;
@@ -168,7 +187,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 			o->tick_cpu = optarg;
 			break;
 		case 'l':
-			o->log = optarg;
+			cli_once(&cli, &o->log, "-l", optarg);
 			break;
 		case 'y':
 			o->overwrite = 1;
@@ -176,33 +195,31 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		case 'h':
 			fputs(watch_usage, stdout);
 			exit(0);
-		case ':':
-			errx(2, "option '%s' needs a value; see 'portscope help watch'",
-			    argv[optind - 1]);
 		default:
-			errx(2, "unknown option '%s'; see 'portscope help watch'",
-			    argv[optind - 1]);
+			cli_getopt_error(&cli, ch, argv, optind, optopt);
 		}
 	}
 	if (optind < argc)
-		errx(2, "unexpected argument '%s'; see 'portscope help watch'", argv[optind]);
+		cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 	if (o->port && o->pid)
-		errx(2, "watch one port or one pid, not both");
+		cli_usage_error(&cli, "watch one port or one pid, not both");
 	if (!o->port && !o->pid)
-		errx(2, "watch needs --port N or --pid PID; see 'portscope help watch'");
-	if (interval && o->portqry) {
-		o->interval_ms = 1000 * strtonum(interval, 1, 1200, &errstr);
-		if (errstr)
-			errx(2, "-wt '%s' is %s: give 1-1200 seconds", interval, errstr);
-	} else if (interval && parse_seconds_ms(interval, INTERVAL_MIN_MS,
+		cli_usage_error(&cli, "watch needs --port N or --pid PID");
+	cli_log_check(&cli, o->log, o->overwrite);
+	if (interval && o->portqry)
+		o->interval_ms = 1000 * cli_num(&cli, "-wt", "seconds", interval, 1, 1200);
+	else if (interval && parse_seconds_ms(interval, INTERVAL_MIN_MS,
 	    INTERVAL_MAX_MS, &o->interval_ms, &errstr) == -1)
-		errx(2, "interval '%s' is %s: give 0.05-1200 seconds", interval, errstr);
+		cli_usage_error(&cli, "bad interval '%s': %s, give 0.05-1200 seconds",
+		    interval, strcmp(errstr, "invalid") == 0 ? "not a number" : errstr);
 
-	/* Every TCP state but "bound, inactive" (13, Linux 6.5+): asking for it
+	/* TCP and UDP; raw sockets only when asked for. */
+	o->filter.protos = SD_TCP | SD_UDP | (o->raw ? SD_RAW : 0);
+	/* Every TCP state but TCP_BOUND_INACTIVE (Linux 6.5+): asking for it
 	 * makes the kernel walk the whole bind hash on every dump, which
 	 * doubles the cost of a check on a busy host; a socket bound to the
 	 * port shows up as soon as it listens or connects. */
-	o->filter.tcp_states = ~TCPF_BOUND_INACTIVE;
+	o->filter.tcp_states = ~TCPF(TCP_BOUND_INACTIVE);
 	o->filter.port = o->port ? o->port : -1;
 	o->filter.pid = o->pid;
 	o->filter.details = PROC_BASIC | (o->verbose ? PROC_FULL : 0);
@@ -213,22 +230,10 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 
 /* ---- time ---- */
 
-static double
-cpu_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long long
 mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(clock_mono_ns() / NSEC_PER_MSEC);
 }
 
 /* Local "2026-11-29 16:30:02" (full) or "16:30:02.123" (short) for t. */
@@ -259,49 +264,51 @@ fmt_ts(char *out, size_t len, const struct timespec *t)
 	snprintf(out, len, "%.24s.%03dZ", s, (int)(t->tv_nsec / 1000000) % 1000);
 }
 
-/* "60", "0.2", "1.25": an interval in seconds without trailing zeros. */
-static void
-fmt_interval(char *out, size_t len, long long ms)
+static struct timespec
+real_now(void)
 {
-	size_t n;
-
-	snprintf(out, len, "%lld.%03lld", ms / 1000, ms % 1000);
-	n = strlen(out);
-	while (n > 0 && out[n - 1] == '0')
-		out[--n] = '\0';
-	if (n > 0 && out[n - 1] == '.')
-		out[--n] = '\0';
+	return clock_ns_to_timespec(clock_real_ns());
 }
 
 /* ---- -v: modules of processes seen for the first time ---- */
 
-/* Mark pid seen; returns 1 if it was not seen before. */
 static int
-seen_add(struct watch *w, pid_t pid)
+seen_cmp(const struct seen_proc *a, const struct seen_proc *b)
 {
-	size_t lo = 0, hi = w->nseen, mid;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return a->start_ticks < b->start_ticks ? -1 : a->start_ticks > b->start_ticks;
+}
+
+/* Mark process p (pid and start time) seen; returns 1 if it was not seen
+ * before.  A pid used again by a new process is a new process. */
+static int
+seen_add(struct watch *w, const struct proc_info *p)
+{
+	struct seen_proc key = { p->pid, p->start_ticks };
+	size_t lo = 0, hi = w->seen.n, mid;
+	int c;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (w->seen[mid] == pid)
+		if ((c = seen_cmp(&w->seen.v[mid], &key)) == 0)
 			return 0;
-		if (w->seen[mid] < pid)
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (w->nseen == w->seen_cap) {
-		w->seen_cap = w->seen_cap ? w->seen_cap * 2 : 16;
-		w->seen = xreallocarray(w->seen, w->seen_cap, sizeof(*w->seen));
-	}
-	memmove(w->seen + lo + 1, w->seen + lo, (w->nseen - lo) * sizeof(*w->seen));
-	w->seen[lo] = pid;
-	w->nseen++;
+	VEC_PUSH(&w->seen);
+	memmove(w->seen.v + lo + 1, w->seen.v + lo,
+	    (w->seen.n - 1 - lo) * sizeof(*w->seen.v));
+	w->seen.v[lo] = key;
 	return 1;
 }
 
 /* With -v: for each owner of r not seen before, its details and modules as
- * an indented text block and, in JSON, a "processes" member. */
+ * an indented text block and, in JSON, a "processes" member.  The modules
+ * are read after the scan, by pid and start time: a process that exited
+ * meanwhile (its pid perhaps given to another) shows none. */
 static void
 first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 {
@@ -315,11 +322,11 @@ first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 		return;
 	for (k = r->owner; k != OWNER_NONE; k = ow->next) {
 		ow = &s->owners[k];
-		if (!seen_add(w, (pid_t)ow->pid))
-			continue;
 		p = snapshot_proc(s, ow);
+		if (!seen_add(w, p))
+			continue;
 		memset(&mods, 0, sizeof(mods));
-		proc_read_pid(p->pid, PROC_MODULES, &mods);
+		proc_read_pid(p->pid, p->start_ticks, PROC_MODULES, &mods);
 		event_process_text(&w->text, p, &mods);
 		if (w->o.json) {
 			if (any++ == 0) {
@@ -357,37 +364,51 @@ emit(struct watch *w, const struct timespec *now, const struct diff_event *e,
 		buf_add(&w->json, "}\n", 2);
 }
 
-/* Write this check's text to stdout (unless --json) and the log, and its
- * JSON to stdout; both bufs are emptied.  A closed stdout stops the watch. */
+/* Write b to stdout.  A closed stdout stops the watch; a write error
+ * other than a reader that went away (EPIPE) is reported, status 1. */
 static void
-flush_check(struct watch *w)
+write_out(struct watch *w, const struct buf *b)
 {
-	struct buf *out = w->o.json ? &w->json : &w->text;
 	size_t off = 0;
 	ssize_t n;
 
-	while (off < out->len) {
-		if ((n = write(STDOUT_FILENO, out->data + off, out->len - off)) < 0) {
+	while (off < b->len && w->out_ok) {
+		if ((n = write(STDOUT_FILENO, b->data + off, b->len - off)) < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EPIPE) {
 				warn("cannot write output");
 				w->rc = 1;
 			}
+			w->out_ok = 0;
 			if (!w->stop)
 				w->stop = "output closed";
 			break;
 		}
 		off += (size_t)n;
 	}
+}
+
+/* The log could not be written: say so once, stop writing it, status 1. */
+static void
+log_failed(struct watch *w)
+{
+	warn("cannot write log file '%s'", w->o.log);
+	close(w->logfd);
+	w->logfd = -1;
+	w->rc = 1;
+}
+
+/* Write this check's text to stdout (unless --json) and the log, and its
+ * JSON to stdout; both bufs are emptied. */
+static void
+flush_check(struct watch *w)
+{
+	write_out(w, w->o.json ? &w->json : &w->text);
 	if (w->logfd != -1) {
 		w->text.fd = w->logfd;
-		if (buf_flush(&w->text) == -1) {
-			warn("cannot write log file '%s'", w->o.log);
-			close(w->logfd);
-			w->logfd = -1;
-			w->rc = 1;
-		}
+		if (buf_flush(&w->text) == -1)
+			log_failed(w);
 		w->text.fd = -1;
 	}
 	buf_reset(&w->text);
@@ -404,14 +425,14 @@ check(struct watch *w)
 	struct diff d = { NULL, 0 };
 	struct diff_event e;
 	char errbuf[256], when[48];
-	double cpu0 = cpu_seconds();
+	uint64_t cpu0 = clock_cpu_ns();
 	size_t i, full0 = owner_cache_full_scans();
 
 	if (snapshot_take(&cur, &w->o.filter, errbuf, sizeof(errbuf)) == -1) {
 		warnx("%s", errbuf);
 		return -1;
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
+	now = real_now();
 	fmt_time(when, sizeof(when), &now, 1);
 	if (!w->have_prev) {
 		if (cur.not_root)
@@ -443,7 +464,8 @@ check(struct watch *w)
 	w->have_prev = 1;
 	w->checks++;
 	if (w->tick_cpu) {
-		fprintf(w->tick_cpu, "%.6f %zu %s\n", cpu_seconds() - cpu0, cur.nsocks,
+		fprintf(w->tick_cpu, "%.6f %zu %s\n",
+		    (double)(clock_cpu_ns() - cpu0) / (double)NSEC_PER_SEC, cur.nsocks,
 		    owner_cache_full_scans() > full0 ? "full" : "cached");
 		fflush(w->tick_cpu);
 	}
@@ -452,89 +474,65 @@ check(struct watch *w)
 
 /* ---- the log ---- */
 
-/* The command line as run, from /proc/self/cmdline ("portscope -wport 80"). */
-static void
-command_run(struct buf *b)
-{
-	char data[4096];
-	ssize_t n, i;
-	int fd;
-
-	if ((fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, data, sizeof(data));
-	close(fd);
-	for (i = 0; i < n; i++)
-		if (data[i] == '\0')
-			data[i] = i + 1 < n ? ' ' : '\0';
-	if (n > 0 && data[n - 1] == ' ')
-		n--;
-	text_sanitize(b, data, n > 0 ? strnlen(data, (size_t)n) : 0, 0);
-}
-
-/* The PortQry-style header: tool and version, date, command, computer,
- * what is watched, the interval, and -v. */
+/* The PortQry-style header (output/logfile.h), on stdout and in the log;
+ * the title line differs. */
 static void
 log_header(struct watch *w)
 {
-	char host[256], interval[32], date[64];
-	time_t t = time(NULL);
-	struct tm tm;
+	struct log_header h = { NULL, w->o.interval_ms, w->o.verbose };
+	struct buf what, title;
 
-	if (gethostname(host, sizeof(host)) == -1)
-		strcpy(host, "(unknown)");
-	host[sizeof(host) - 1] = '\0';
-	localtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%a %b %d %H:%M:%S %Y", &tm);
-	fmt_interval(interval, sizeof(interval), w->o.interval_ms);
-	if (w->logfd != -1)
-		dprintf(w->logfd, "portscope version %s log file\n\n", PORTSCOPE_VERSION);
-	if (!w->o.json)
-		printf("portscope version %s\n\n", PORTSCOPE_VERSION);
-	fflush(stdout);
-	buf_printf(&w->text, "System Date: %s\n\nCommand run:\n ", date);
-	command_run(&w->text);
-	buf_puts(&w->text, "\n\nLocal computer name:\n\n ");
-	text_sanitize(&w->text, host, strlen(host), 0);
+	buf_init(&what);
+	buf_init(&title);
 	if (w->o.port)
-		buf_printf(&w->text, "\n\nWatching port: %d\n\n", w->o.port);
-	else
-		buf_printf(&w->text, "\n\nWatching PID: %d (%s)\n\n", (int)w->o.pid, w->comm);
-	buf_printf(&w->text, "Checking for changes every %s seconds\n\n", interval);
-	if (w->o.verbose)
-		buf_puts(&w->text, "verbose output requested\n\n");
+		buf_printf(&what, "Watching port: %d", w->o.port);
+	else {
+		buf_printf(&what, "Watching PID: %d (", (int)w->o.pid);
+		text_sanitize(&what, w->comm, strlen(w->comm), 0);
+		buf_putc(&what, ')');
+	}
+	h.watching = buf_str(&what);
+	if (w->logfd != -1) {
+		logfile_title(&title, 1);
+		w->text.fd = w->logfd;
+		buf_add(&w->text, title.data, title.len);
+		if (buf_flush(&w->text) == -1)
+			log_failed(w);
+		w->text.fd = -1;
+		buf_reset(&title);
+	}
+	if (!w->o.json) {
+		logfile_title(&title, 0);
+		write_out(w, &title);
+	}
+	logfile_header(&w->text, &h);
+	buf_release(&title);
+	buf_release(&what);
 }
 
-/* The end line, after which the log is complete. */
+/* The stop line and the end line, after which the log is complete. */
 static void
 log_end(struct watch *w)
 {
-	struct timespec now;
+	struct timespec now = real_now();
 	char when[48];
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	fmt_time(when, sizeof(when), &now, 1);
 	buf_printf(&w->text, "%s %s: watch stopped (%s) %s\n", SEPARATOR, when,
 	    w->stop, SEPARATOR);
-	buf_printf(&w->text, "portscope log ended\n");
-	if (!w->o.json && write(STDOUT_FILENO, w->text.data, w->text.len) < 0 &&
-	    errno != EPIPE) {
-		warn("cannot write output");
-		w->rc = 1;
-	}
+	logfile_end(&w->text);
+	if (!w->o.json)
+		write_out(w, &w->text);
 	if (w->logfd != -1) {
 		w->text.fd = w->logfd;
-		if (buf_flush(&w->text) == -1 || fsync(w->logfd) == -1) {
-			if (errno != EINVAL && errno != EROFS) {
-				warn("cannot write log file '%s'", w->o.log);
-				w->rc = 1;
-			}
-		}
-		if (close(w->logfd) == -1) {
+		if (buf_flush(&w->text) == -1)
+			log_failed(w);
+		else if (logfile_close(w->logfd) == -1) {
 			warn("cannot write log file '%s'", w->o.log);
 			w->rc = 1;
 		}
 		w->logfd = -1;
+		w->text.fd = -1;
 	}
 	buf_reset(&w->text);
 }
@@ -628,18 +626,21 @@ process_exited(struct watch *w)
 {
 	struct timespec now;
 	char when[48], ts[48];
-
 	long long before = w->changes;
+	struct buf comm;
 
 	check(w);
-	clock_gettime(CLOCK_REALTIME, &now);
+	now = real_now();
 	if (w->changes == before) {
 		fmt_time(when, sizeof(when), &now, 1);
 		buf_printf(&w->text, "%s %s: process exited %s\n", SEPARATOR, when, SEPARATOR);
 	}
 	fmt_time(when, sizeof(when), &now, 0);
+	buf_init(&comm);
+	text_sanitize(&comm, w->comm, strlen(w->comm), 0);
 	buf_printf(&w->text, "%s  EXIT   process %d (%s) exited\n", when, (int)w->o.pid,
-	    w->comm);
+	    buf_str(&comm));
+	buf_release(&comm);
 	if (w->o.json) {
 		fmt_ts(ts, sizeof(ts), &now);
 		buf_putc(&w->json, '{');
@@ -714,7 +715,6 @@ cmd_watch(int argc, char **argv)
 	struct proc_info pi;
 	char errbuf[256];
 	long long next;
-	int fd;
 
 	memset(&w, 0, sizeof(w));
 	w.logfd = w.pidfd = -1;
@@ -726,16 +726,12 @@ cmd_watch(int argc, char **argv)
 			errx(2, "no process with pid %d", (int)w.o.pid);
 		if (w.pidfd == -1 && pid_gone(w.o.pid))
 			errx(2, "no process with pid %d", (int)w.o.pid);
-		memset(&pi, 0, sizeof(pi));
-		if (proc_read_pid(w.o.pid, PROC_BASIC, &pi) == -1)
+		if (proc_check_fds(w.o.pid, errbuf, sizeof(errbuf)) == -1)
+			errx(2, "%s", errbuf);
+		if (proc_read_pid(w.o.pid, 0, PROC_BASIC, &pi) == -1)
 			errx(2, "no process with pid %d", (int)w.o.pid);
-		snprintf(errbuf, sizeof(errbuf), "/proc/%d/fd", (int)w.o.pid);
-		if ((fd = open(errbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 &&
-		    (errno == EACCES || errno == EPERM))
-			errx(2, "cannot read the descriptors of pid %d: not permitted "
-			    "(run as root)", (int)w.o.pid);
-		if (fd != -1)
-			close(fd);
+		/* its sockets, not those of a process given its pid later */
+		w.o.filter.pid_start_ticks = pi.start_ticks;
 		snprintf(w.comm, sizeof(w.comm), "%s", pi.comm);
 		proc_info_release(&pi);
 	}
@@ -749,6 +745,7 @@ cmd_watch(int argc, char **argv)
 		owner_cache_init(w.o.owners);
 	buf_init(&w.text);
 	buf_init(&w.json);
+	w.out_ok = 1;
 	w.sigfd = signals_begin();
 	keys_begin(&w);
 	log_header(&w);
@@ -756,7 +753,8 @@ cmd_watch(int argc, char **argv)
 		/* the header belongs to the log only */
 		if (w.logfd != -1) {
 			w.text.fd = w.logfd;
-			buf_flush(&w.text);
+			if (buf_flush(&w.text) == -1)
+				log_failed(&w);
 			w.text.fd = -1;
 		}
 		buf_reset(&w.text);
@@ -791,6 +789,6 @@ cmd_watch(int argc, char **argv)
 	close(w.sigfd);
 	buf_release(&w.text);
 	buf_release(&w.json);
-	free(w.seen);
+	VEC_FREE(&w.seen);
 	return w.rc;
 }

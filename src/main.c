@@ -7,6 +7,8 @@
  * nothing else.
  */
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,23 @@ portqry_translate(int argc, char **argv, int *nargc, char ***nargv)
 	return command_find(av[0]);
 }
 
+/*
+ * A standard descriptor that was closed (`>&-`) would be the next file we
+ * open, and output meant for the user would go into a socket or a log.
+ * Fill each closed one with /dev/null opened the wrong way round, so that
+ * using it still fails (EBADF) and is reported as a write error.
+ */
+static void
+std_fds_hold(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			exit(2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -141,6 +160,7 @@ main(int argc, char **argv)
 	char **nargv;
 	int nargc, rc;
 
+	std_fds_hold();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -33,12 +33,13 @@ struct {
 
 /* The last task looked at (address and kernel pid, so that a task freed
  * and another allocated in its place never match) and its pid as the
- * reader sees it: the iterator visits all files of one process in a row,
- * so that pid is worked out once per process.  The loader clears these
+ * reader sees it, and its start time: the iterator visits all files of one
+ * process in a row, so these are worked out once per process.  The loader clears these
  * before each iteration. */
 __u64 last_task;
 __s32 last_kpid;
 __u32 last_pid;
+__u64 last_start;
 
 /* The process id of task as the reader sees it, or 0 when invisible. */
 static __always_inline __u32
@@ -84,6 +85,7 @@ int socket_owners(struct bpf_iter__task_file *ctx)
 		last_task = (__u64)task;
 		last_kpid = task->pid;
 		last_pid = visible_pid(task);
+		last_start = BPF_CORE_READ(task, group_leader, start_boottime);
 	}
 	if ((pid = last_pid) == 0)
 		return 0;
@@ -92,6 +94,7 @@ int socket_owners(struct bpf_iter__task_file *ctx)
 	rec.ino = ino;
 	rec.pid = pid;
 	rec.fd = (int)ctx->fd;
+	rec.start_ns = last_start;
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -10,6 +10,8 @@ struct owner_rec {
 	unsigned long long	ino;	/* socket inode */
 	unsigned int		pid;	/* process id in the reader's PID namespace */
 	int			fd;
+	unsigned long long	start_ns; /* the process's start, ns after boot
+					     (what /proc/PID/stat field 22 counts in ticks) */
 };
 
 #endif

@@ -2,8 +2,11 @@
  * What every owner backend shares: finding one by name, the order of
  * results, and releasing and searching a finished scan.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host/owner.h"
@@ -35,6 +38,31 @@ owner_scan_lose(struct owner_scan *scan, const struct fd_ref *refs, size_t n)
 	scan->lost = xreallocarray(scan->lost, scan->nlost + n, sizeof(*scan->lost));
 	memcpy(scan->lost + scan->nlost, refs, n * sizeof(*refs));
 	scan->nlost += n;
+}
+
+void
+owner_test_pause(const char *where)
+{
+	static char done[8][16];
+	const char *dir = getenv("PORTSCOPE_TEST_PAUSE");
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	char path[4096];
+	size_t i;
+	int fd, n;
+
+	if (dir == NULL)
+		return;
+	for (i = 0; i < 8 && done[i][0]; i++)
+		if (strcmp(done[i], where) == 0)
+			return;
+	if (i < 8)
+		snprintf(done[i], sizeof(done[i]), "%s", where);
+	snprintf(path, sizeof(path), "%s/paused-%s", dir, where);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/go-%s", dir, where);
+	for (n = 0; n < 6000 && access(path, F_OK) == -1; n++)
+		nanosleep(&tick, NULL);
 }
 
 void

@@ -20,6 +20,7 @@ struct fd_ref {
 	uint64_t	inode;
 	uint32_t	pid;
 	int32_t		fd;
+	uint64_t	start_ticks;	/* the process's start time (proc_info), 0 if unknown */
 };
 
 struct owner_scan {
@@ -73,6 +74,14 @@ int	proc_info_cmp(const void *, const void *);
 /* Add n fd_refs of a process that exited mid-scan to scan->lost (their
  * sockets then say "exited"). */
 void	owner_scan_lose(struct owner_scan *, const struct fd_ref *, size_t n);
+
+/* A test hook: when PORTSCOPE_TEST_PAUSE names a directory, the first
+ * call for each where ("dump": after the socket dump; "bpf": after the
+ * iteration, before owners' details are read; "cache") creates DIR/paused-WHERE
+ * and waits (60 s at most) for DIR/go-WHERE, so that a test can end a
+ * process and give its pid to another between a scan and the reading of
+ * owners' details.  Does nothing otherwise. */
+void	owner_test_pause(const char *where);
 
 /* Free the results of a finished scan. */
 void	owner_scan_release(struct owner_scan *);

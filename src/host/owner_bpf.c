@@ -176,6 +176,7 @@ iter_read(void *arg)
 			bs->refs[bs->nrefs].inode = rec->ino;
 			bs->refs[bs->nrefs].pid = rec->pid;
 			bs->refs[bs->nrefs].fd = rec->fd;
+			bs->refs[bs->nrefs].start_ticks = proc_boot_ns_to_ticks(rec->start_ns);
 			bs->nrefs++;
 		}
 	}
@@ -216,6 +217,7 @@ bpf_finish(struct owner_scan *scan)
 
 	pthread_join(bs->tid, NULL);
 	scan->error = bs->error;
+	owner_test_pause("bpf");
 	/* Group by process, then read each owning process's details once. */
 	if (bs->nrefs > 0)
 		qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), fd_ref_cmp);
@@ -223,7 +225,11 @@ bpf_finish(struct owner_scan *scan)
 		for (j = i; j < bs->nrefs && bs->refs[j].pid == bs->refs[i].pid; j++)
 			;
 		scan->scanned++;
-		if (proc_read_pid((pid_t)bs->refs[i].pid, scan->details, &p) == -1) {
+		/* Read by pid number after the iteration: the start time and
+		 * one descriptor make sure it is still the process the kernel
+		 * showed us, not another that was given its pid since. */
+		if (proc_read_owner((pid_t)bs->refs[i].pid, bs->refs[i].start_ticks,
+		    bs->refs[i].fd, bs->refs[i].inode, scan->details, &p) == -1) {
 			scan->exited++;
 			owner_scan_lose(scan, bs->refs + i, j - i);
 			continue;

@@ -155,6 +155,7 @@ proc_push(struct owner_scan *s, size_t *cap, const struct proc_info *p)
 static void
 remember(const struct owner_scan *scan, pid_t *pids, size_t npids, long lastpid)
 {
+	const struct proc_info *p;
 	struct u64map found;
 	size_t i, nwant = 0;
 
@@ -164,6 +165,10 @@ remember(const struct owner_scan *scan, pid_t *pids, size_t npids, long lastpid)
 		memcpy(cache.refs, scan->refs, scan->nrefs * sizeof(*cache.refs));
 	cache.nrefs = scan->nrefs;
 	qsort(cache.refs, cache.nrefs, sizeof(*cache.refs), fd_ref_cmp);
+	for (i = 0; i < cache.nrefs; i++) {	/* pid and start name a process */
+		p = owner_scan_proc(scan, (pid_t)cache.refs[i].pid);
+		cache.refs[i].start_ticks = p ? p->start_ticks : 0;
+	}
 
 	u64map_init(&found, scan->nrefs);
 	for (i = 0; i < scan->nrefs; i++)
@@ -247,7 +252,10 @@ walk_pid(struct owner_scan *scan, pid_t pid, size_t *refcap, size_t *proccap)
 }
 
 /* Confirm the remembered descriptors refs[0..n) of one process (not walked
- * this time) that refer to wanted sockets: one readlink each. */
+ * this time) that refer to wanted sockets: one readlink each, through the
+ * process's /proc directory, which holds on to that one process.  A pid
+ * that names another process now (its start time differs) is walked as a
+ * new process. */
 static void
 confirm_pid(struct owner_scan *scan, const struct fd_ref *refs, size_t n,
     size_t *refcap, size_t *proccap)
@@ -256,30 +264,48 @@ confirm_pid(struct owner_scan *scan, const struct fd_ref *refs, size_t n,
 	struct proc_info p;
 	size_t i, first = scan->nrefs;
 	ssize_t ln;
-	int dir;
+	int dir, fddir;
 
-	snprintf(path, sizeof(path), "/proc/%u/fd", refs[0].pid);
+	snprintf(path, sizeof(path), "/proc/%u", refs[0].pid);
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;		/* gone: it holds nothing now */
+	owner_test_pause("cache");
+	if (proc_read(dir, (pid_t)refs[0].pid, scan->details, &p) == -1) {
+		close(dir);	/* exited: those sockets are not its any more */
+		return;
+	}
+	if (refs[0].start_ticks != 0 && p.start_ticks != refs[0].start_ticks) {
+		proc_info_release(&p);
+		close(dir);
+		walk_pid(scan, (pid_t)refs[0].pid, refcap, proccap);
+		return;
+	}
+	if ((fddir = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		proc_info_release(&p);
+		close(dir);
+		return;
+	}
 	scan->scanned++;
 	for (i = 0; i < n; i++) {
 		if (u64map_get(scan->want, refs[i].inode) == U64MAP_MISSING)
 			continue;
 		snprintf(path, sizeof(path), "%d", refs[i].fd);
 		snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)refs[i].inode);
-		ln = readlinkat(dir, path, link, sizeof(link) - 1);
+		ln = readlinkat(fddir, path, link, sizeof(link) - 1);
 		if (ln < 0 || (size_t)ln != strlen(want) || memcmp(link, want, (size_t)ln) != 0)
 			continue;	/* closed, or now another file */
 		ref_push(scan, refcap, &refs[i]);
 	}
-	close(dir);
-	if (scan->nrefs == first)
-		return;
-	if (proc_read_pid((pid_t)refs[0].pid, scan->details, &p) == -1) {
-		/* it exited meanwhile: those sockets say "exited" */
+	close(fddir);
+	/* still there after the readlinks: what they said is its own */
+	if (scan->nrefs > first && faccessat(dir, "stat", R_OK, 0) == -1) {
 		scan->exited++;
 		owner_scan_lose(scan, scan->refs + first, scan->nrefs - first);
 		scan->nrefs = first;
+	}
+	close(dir);
+	if (scan->nrefs == first) {
+		proc_info_release(&p);
 		return;
 	}
 	proc_push(scan, proccap, &p);

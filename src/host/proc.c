@@ -222,9 +222,9 @@ int
 proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 {
 	struct buf b;
-	char link[4096], *s;
+	char link[4096], *s, *e;
 	ssize_t n;
-	long long start;
+	unsigned long long start;
 	unsigned ruid;
 
 	memset(p, 0, sizeof(*p));
@@ -232,15 +232,19 @@ proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 	p->uid = (uid_t)-1;
 	buf_init(&b);
 
-	if (read_at(dirfd, "comm", &b, 64) < 0) {
+	/* stat: comm, ppid and start time in one read (the name is between
+	 * the first '(' and the last ')', and may hold either) */
+	if (read_at(dirfd, "stat", &b, 4096) < 0) {
 		if (gone(errno))
 			goto exited;
 		snprintf(p->comm, sizeof(p->comm), "?");
-	} else {
-		while (b.len > 0 && b.data[b.len - 1] == '\n')
-			b.data[--b.len] = '\0';
-		snprintf(p->comm, sizeof(p->comm), "%s", b.data);
-	}
+	} else if ((s = strchr(b.data, '(')) != NULL && (e = strrchr(s, ')')) != NULL &&
+	    sscanf(e + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+	    "%*d %*d %*d %*d %*d %*d %llu", &p->ppid, &start) == 2) {
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(e - s - 1), s + 1);
+		p->start_ticks = start;
+	} else
+		snprintf(p->comm, sizeof(p->comm), "?");
 
 	if ((n = readlinkat(dirfd, "exe", link, sizeof(link) - 1)) >= 0)
 		p->exe = xstrndup(link, (size_t)n);
@@ -257,13 +261,9 @@ proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 		else if (gone(errno))
 			goto exited;
 
-		if (read_at(dirfd, "stat", &b, 4096) >= 0 &&
-		    (s = strrchr(b.data, ')')) != NULL &&
-		    sscanf(s + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-		    "%*d %*d %*d %*d %*d %*d %llu", &p->ppid, &start) == 2)
-			p->start_time = proc_boot_time() + start / sysconf(_SC_CLK_TCK);
-		else if (gone(errno))
-			goto exited;
+		if (p->start_ticks > 0)
+			p->start_time = proc_boot_time() +
+			    (int64_t)(p->start_ticks / (uint64_t)sysconf(_SC_CLK_TCK));
 
 		if (read_at(dirfd, "status", &b, 1 << 16) >= 0 &&
 		    (s = strstr(b.data, "\nUid:")) != NULL &&
@@ -297,21 +297,108 @@ exited:
 }
 
 int
-proc_read_pid(pid_t pid, unsigned what, struct proc_info *p)
+proc_read_owner(pid_t pid, uint64_t start_ticks, int fd, uint64_t inode,
+    unsigned what, struct proc_info *p)
 {
-	char path[32];
-	int fd, rc;
+	char path[40], want[40], link[64];
+	ssize_t n;
+	int dir, rc;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		memset(p, 0, sizeof(*p));
 		p->pid = pid;
 		p->exited = 1;
 		return -1;
 	}
-	rc = proc_read(fd, pid, what, p);
-	close(fd);
+	/* The directory fd holds on to the process it was opened for: every
+	 * read through it fails once that one exits, so one check of the
+	 * start time (and of one descriptor) through it is enough. */
+	rc = proc_read(dir, pid, what, p);
+	if (rc == 0 && start_ticks != 0 && p->start_ticks != start_ticks)
+		rc = -1;
+	if (rc == 0 && fd >= 0) {
+		snprintf(path, sizeof(path), "fd/%d", fd);
+		snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)inode);
+		n = readlinkat(dir, path, link, sizeof(link));
+		if (n != (ssize_t)strlen(want) || memcmp(link, want, (size_t)n) != 0)
+			rc = -1;
+	}
+	close(dir);
+	if (rc == -1) {
+		proc_info_release(p);
+		p->pid = pid;
+		p->exited = 1;
+	}
 	return rc;
+}
+
+int
+proc_read_pid(pid_t pid, uint64_t start_ticks, unsigned what, struct proc_info *p)
+{
+	return proc_read_owner(pid, start_ticks, -1, 0, what, p);
+}
+
+/* The boot-time offset of our time namespace in ns (0 outside one). */
+static int64_t
+timens_boot_offset(void)
+{
+	static int64_t off = -1;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	char line[128], name[32];
+	long long sec, nsec;
+	FILE *f;
+
+	pthread_mutex_lock(&lock);
+	if (off == -1) {
+		off = 0;
+		if ((f = fopen("/proc/self/timens_offsets", "re")) != NULL) {
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "%31s %lld %lld", name, &sec, &nsec) == 3 &&
+				    (strcmp(name, "boottime") == 0 || strcmp(name, "7") == 0))
+					off = sec * 1000000000LL + nsec;
+			fclose(f);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return off;
+}
+
+uint64_t
+proc_boot_ns_to_ticks(uint64_t ns)
+{
+	uint64_t per_tick = 1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK);
+
+	return (uint64_t)((int64_t)ns + timens_boot_offset()) / per_tick;
+}
+
+int
+proc_check_fds(pid_t pid, char *err, size_t errlen)
+{
+	char path[32];
+	int dir, fd, e;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "no process with pid %d", (int)pid);
+		return -1;
+	}
+	fd = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	e = errno;
+	close(dir);
+	if (fd != -1) {
+		close(fd);
+		return 0;
+	}
+	if (e == EACCES || e == EPERM)
+		snprintf(err, errlen, "cannot read the descriptors of pid %d: not "
+		    "permitted (run as root)", (int)pid);
+	else if (gone(e))
+		snprintf(err, errlen, "no process with pid %d", (int)pid);
+	else
+		snprintf(err, errlen, "cannot read the descriptors of pid %d: %s",
+		    (int)pid, strerror(e));
+	return -1;
 }
 
 void

@@ -133,16 +133,18 @@ recheck_not_found(struct snapshot *s, struct sockdiag *sd)
 	}
 }
 
-/* With a pid filter: keep only the rows that process holds. */
+/* With a pid filter: keep only the rows that process holds (and, with
+ * start set, only while pid names the process that started then). */
 static void
-keep_pid(struct snapshot *s, pid_t pid)
+keep_pid(struct snapshot *s, pid_t pid, uint64_t start)
 {
 	size_t i, n = 0;
 	uint32_t o;
 
 	for (i = 0; i < s->nsocks; i++) {
 		for (o = s->socks[i].owner; o != OWNER_NONE; o = s->owners[o].next)
-			if (s->owners[o].pid == (uint32_t)pid)
+			if (s->owners[o].pid == (uint32_t)pid && (start == 0 ||
+			    snapshot_proc(s, &s->owners[o])->start_ticks == start))
 				break;
 		if (o != OWNER_NONE)
 			s->socks[n++] = s->socks[i];
@@ -162,9 +164,8 @@ owners_start(struct snapshot *s, const struct snap_filter *f, char *err,
 	return s->backend ? 0 : -1;
 }
 
-/* TCP sockets that are only bound (state 13) live in the bind hash, a walk
- * of its own: a full listing does it on another core. */
-#define TCPF_BOUND_INACTIVE	(1u << 13)
+/* TCP sockets that are only bound (TCP_BOUND_INACTIVE) live in the bind
+ * hash, a walk of its own: a full listing does it on another core. */
 
 struct bound_dump {
 	struct sockdiag_query	 q;
@@ -236,18 +237,19 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 		else if (f->backend == NULL && geteuid() == 0 && owner_bpf.prepare)
 			owner_bpf.prepare();
 	}
-	if (!narrow(f) && (q.protos & SD_TCP) && (q.tcp_states & TCPF_BOUND_INACTIVE)) {
+	if (!narrow(f) && (q.protos & SD_TCP) && (q.tcp_states & TCPF(TCP_BOUND_INACTIVE))) {
 		memset(&bd, 0, sizeof(bd));
 		bd.q = q;
 		bd.q.protos = SD_TCP;
-		bd.q.tcp_states = TCPF_BOUND_INACTIVE;
+		bd.q.tcp_states = TCPF(TCP_BOUND_INACTIVE);
 		if (pthread_create(&bd.tid, NULL, bound_dump_run, &bd) == 0) {
-			q.tcp_states &= ~TCPF_BOUND_INACTIVE;
+			q.tcp_states &= ~TCPF(TCP_BOUND_INACTIVE);
 			bounding = 1;
 		}
 	}
 	if (sockdiag_dump(sd, &q, &sv, err, errlen) == -1)
 		goto out;
+	owner_test_pause("dump");
 	if (bounding) {
 		pthread_join(bd.tid, NULL);
 		bounding = 0;
@@ -280,7 +282,7 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 		join_owners(s);
 		recheck_not_found(s, sd);
 		if (f->pid > 0)
-			keep_pid(s, f->pid);
+			keep_pid(s, f->pid, f->pid_start_ticks);
 	}
 	rc = 0;
 out:

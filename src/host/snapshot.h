@@ -21,6 +21,8 @@ struct snap_filter {
 	uint32_t	udp_states;
 	int		port;		/* local or remote port; -1 for any */
 	pid_t		pid;		/* only sockets this process holds; 0 for any */
+	uint64_t	pid_start_ticks; /* and only while pid is the process that
+					    started then (proc_info); 0: any */
 	unsigned	details;	/* PROC_* wanted for owning processes */
 	int		owners;		/* look owners up at all */
 	/* where owners come from; NULL: the BPF iterator when it can be

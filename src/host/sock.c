@@ -19,8 +19,8 @@ static const char *const kernel_names[] = {
 	[TCP_LAST_ACK] = "LAST_ACK",
 	[TCP_LISTEN] = "LISTEN",
 	[TCP_CLOSING] = "CLOSING",
-	[12] = "SYN_RECV",	/* TCP_NEW_SYN_RECV: a request socket */
-	[13] = "CLOSE",		/* TCP_BOUND_INACTIVE: bound, not listening or connected */
+	[TCP_NEW_SYN_RECV] = "SYN_RECV",
+	[TCP_BOUND_INACTIVE] = "CLOSE",
 };
 
 static const char *const portqry_names[] = {
@@ -35,8 +35,8 @@ static const char *const portqry_names[] = {
 	[TCP_LAST_ACK] = "LAST ACK",
 	[TCP_LISTEN] = "LISTENING",
 	[TCP_CLOSING] = "CLOSING",
-	[12] = "SYN RECEIVED",
-	[13] = "CLOSED",
+	[TCP_NEW_SYN_RECV] = "SYN RECEIVED",
+	[TCP_BOUND_INACTIVE] = "CLOSED",
 };
 
 #define NSTATES (sizeof(kernel_names) / sizeof(kernel_names[0]))
@@ -86,10 +86,23 @@ sock_state_parse(const char *name)
 		return TCP_CLOSE;
 	if (state_eq(name, "LISTENING"))
 		return TCP_LISTEN;
-	for (i = 1; i < NSTATES - 2; i++)	/* 12 and 13 are aliases */
+	for (i = 1; i < NSTATES; i++) {
+		if (sock_state_canonical((int)i) != (int)i)
+			continue;	/* an alias: the name gives its canonical state */
 		if (state_eq(name, kernel_names[i]) || state_eq(name, portqry_names[i]))
 			return (int)i;
+	}
 	return -1;
+}
+
+int
+sock_state_canonical(int state)
+{
+	switch (state) {
+	case TCP_NEW_SYN_RECV:		return TCP_SYN_RECV;
+	case TCP_BOUND_INACTIVE:	return TCP_CLOSE;
+	default:			return state;
+	}
 }
 
 const char *

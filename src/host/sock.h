@@ -14,6 +14,17 @@
 
 #define OWNER_NONE	UINT32_MAX
 
+/* The kernel's TCP states past TCP_CLOSING, which <netinet/tcp.h> lacks:
+ * a request socket (a connection not yet accepted, reported as SYN_RECV)
+ * and a socket that is only bound (Linux 6.5+, in the bind hash; reported
+ * as CLOSE). */
+enum {
+	TCP_NEW_SYN_RECV = 12,
+	TCP_BOUND_INACTIVE = 13,
+};
+/* A state mask bit, as sock_diag's idiag_states takes it. */
+#define TCPF(state)	(1u << (state))
+
 /* Why a socket lists no owner. */
 enum owner_missing {
 	OWNER_FOUND = 0,
@@ -45,6 +56,9 @@ struct sock_row {
 /* Kernel state names as ss and the kernel spell them ("LISTEN", "TIME_WAIT",
  * and "UNCONN" for a UDP socket in TCP_CLOSE).  Never NULL. */
 const char	*sock_state_name(const struct sock_row *);
+/* The state a report counts state under: TCP_NEW_SYN_RECV as
+ * TCP_SYN_RECV, TCP_BOUND_INACTIVE as TCP_CLOSE, others as they are. */
+int		 sock_state_canonical(int state);
 /* PortQry's wording for the text report ("LISTENING", "TIME WAIT"). */
 const char	*sock_state_label(const struct sock_row *);
 /* Parse a state name (kernel or PortQry spelling, any case, '-' or '_' or

@@ -92,7 +92,7 @@ event_text(struct buf *b, const char *when, const struct diff_event *e,
 	buf_puts(b, when);
 	buf_puts(b, "  ");
 	text_col(b, label, 7);
-	text_col(b, r->proto == IPPROTO_UDP ? "UDP" : "TCP", 5);
+	text_col(b, sock_proto_label(r), 5);
 	text_end(&col, r, 0);
 	text_col(b, buf_str(&col), 24);
 	buf_reset(&col);

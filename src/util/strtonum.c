@@ -13,7 +13,8 @@ strtonum(const char *s, long long minval, long long maxval, const char **errstr)
 	int saved = errno;
 
 	*errstr = NULL;
-	if (minval > maxval || s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
+	if (minval > maxval || s == NULL || *s == '\0' || isspace((unsigned char)*s) ||
+	    *s == '+') {
 		*errstr = "invalid";
 		return 0;
 	}

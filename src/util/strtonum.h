@@ -1,6 +1,7 @@
 /* OpenBSD's strtonum(3): parse a decimal integer in [minval, maxval].
  * Returns the value, or 0 with *errstr set to "invalid", "too small" or
- * "too large" (a static string).  *errstr is NULL on success. */
+ * "too large" (a static string).  *errstr is NULL on success.  Unlike
+ * strtoll, a sign "+" or leading blanks are invalid: "+80" is not a port. */
 #ifndef UTIL_STRTONUM_H
 #define UTIL_STRTONUM_H
 

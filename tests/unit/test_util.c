@@ -10,6 +10,7 @@
 #include "output/json.h"
 #include "output/text.h"
 #include "util/buf.h"
+#include "util/cli.h"
 #include "util/strtonum.h"
 #include "util/u64map.h"
 
@@ -37,6 +38,44 @@ test_strtonum(void **state)
 	assert_string_equal(e, "invalid");
 	strtonum("-5", 1, 65535, &e);
 	assert_string_equal(e, "too small");
+	strtonum("+80", 1, 65535, &e);		/* strtoll takes it; a port is digits */
+	assert_string_equal(e, "invalid");
+	strtonum("80 ", 1, 65535, &e);
+	assert_string_equal(e, "invalid");
+	strtonum("\t80", 1, 65535, &e);
+	assert_string_equal(e, "invalid");
+}
+
+static void
+test_cli(void **state)
+{
+	char err[256];
+	uint16_t port = 0;
+	pid_t pid = 0;
+	long long v = 0;
+
+	(void)state;
+	assert_int_equal(cli_parse_port("443", &port, err, sizeof(err)), 0);
+	assert_int_equal(port, 443);
+	assert_int_equal(cli_parse_port("+80", &port, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad port '+80': not a number, give 1-65535");
+	assert_int_equal(cli_parse_port(" 80", &port, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad port ' 80': not a number, give 1-65535");
+	assert_int_equal(cli_parse_port("0", &port, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad port '0': too small, give 1-65535");
+	assert_int_equal(cli_parse_port("65536", &port, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad port '65536': too large, give 1-65535");
+	assert_int_equal(port, 443);		/* untouched on failure */
+	assert_int_equal(cli_parse_pid("4194304", &pid, err, sizeof(err)), 0);
+	assert_int_equal(pid, 4194304);
+	assert_int_equal(cli_parse_pid("4194305", &pid, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad pid '4194305': too large, give 1-4194304");
+	assert_int_equal(cli_parse_num("-wt", "seconds", "0x10", 1, 1200, &v, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "bad -wt '0x10': not a number, give 1-1200 seconds");
+	assert_int_equal(cli_parse_num("-wt", "seconds", "1200", 1, 1200, &v, err,
+	    sizeof(err)), 0);
+	assert_int_equal(v, 1200);
 }
 
 static void
@@ -168,6 +207,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtonum),
+		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_json_escape),
