@@ -97,6 +97,7 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
 $(BUILD)/src/host/owner_bpf.o build/fuzz/obj/src/host/owner_bpf.o: $(SKELS)
+$(BUILD)/src/events/ev_bpf.o build/fuzz/obj/src/events/ev_bpf.o: $(SKELS)
 endif
 
 $(BUILD)/%.o: %.c

@@ -5,6 +5,7 @@
 #ifndef COMMANDS_H
 #define COMMANDS_H
 
+int	cmd_events(int, char **);
 int	cmd_local(int, char **);
 int	cmd_query(int, char **);
 int	cmd_watch(int, char **);

@@ -23,6 +23,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "events", cmd_events, "every port use as it happens, with its process (eBPF)" },
 	{ "local", cmd_local, "every socket with its owning processes (PortQry -local)" },
 	{ "query", cmd_query, "is a TCP/UDP port on a host listening? (PortQry -n)" },
 	{ "watch", cmd_watch, "watch one port or one process, print what changes (PortQry -wport/-wpid)" },

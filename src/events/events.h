@@ -42,6 +42,8 @@ enum ev_type {
 #define EVF_OWNER_SNAP	0x02	/* owner from the start-up snapshot, not from the event */
 #define EVF_PASSIVE	0x04	/* the socket came from accept() on a listener */
 #define EVF_NO_OWNER	0x08	/* no process is known for this socket (pid 0) */
+#define EVF_NO_START	0x10	/* EV_CLOSE: created before the source started;
+				   lifetime_ns counts from first sight */
 
 #define EV_COMM_LEN	16
 
@@ -69,6 +71,8 @@ struct port_event {
 	uint64_t	bytes_sent;	/* EV_CLOSE, TCP: bytes acked by the peer */
 	uint64_t	bytes_received;	/* EV_CLOSE, TCP: bytes received */
 	uint64_t	count;		/* EV_UDP_FLOW: datagrams so far; EV_LOST: events lost */
+	int32_t		error;		/* EV_CONNECT: the errno connect() returned
+					   (EINPROGRESS for a non-blocking one), or 0 */
 };
 
 /* What to deliver; a zeroed filter (after ev_filter_init) takes everything. */
@@ -79,6 +83,7 @@ struct ev_filter {
 	uint64_t	cgroup_id;	/* this cgroup and below (a unit); 0 for any */
 	unsigned	protos;		/* SD_TCP | SD_UDP (host/sockdiag.h); 0 for both */
 	unsigned	families;	/* SD_V4 | SD_V6; 0 for both */
+	int		all_netns;	/* every network namespace, not only ours */
 };
 
 enum ev_backend {
