@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "events/source.h"
 
@@ -54,6 +56,7 @@ struct bpf_priv {
 	uint64_t		 lost_seen;
 	uint64_t		 mono_to_real;	/* add to a monotonic stamp */
 	struct u64map		 snap_cookies;	/* cookie → index into snap_owners */
+	struct u64map		 snap_listeners; /* listen_key() → index into snap_owners */
 	struct snap_owner	*snap_owners;
 	size_t			 nsnap_owners;
 	int			 bad_version;
@@ -77,8 +80,17 @@ add_pid(uint32_t pid, void *arg)
 	    BPF_ANY);
 }
 
+/* The key of a listening port in snap_listeners. */
+static uint64_t
+listen_key(unsigned family, unsigned port)
+{
+	return (uint64_t)family << 16 | port | 1ULL << 32;
+}
+
 /* Remember the owners the snapshot found, by cookie, for kernel events
- * about sockets created before the programs (they carry no owner). */
+ * about sockets created before the programs (they carry no owner), and
+ * by listening port, for connections such a listener receives (they are
+ * its clones: they carry its lack of owner until accept() names one). */
 static void
 keep_snapshot_owners(struct bpf_priv *bp, const struct snapshot *s)
 {
@@ -87,6 +99,7 @@ keep_snapshot_owners(struct bpf_priv *bp, const struct snapshot *s)
 	size_t i;
 
 	u64map_init(&bp->snap_cookies, s->nsocks);
+	u64map_init(&bp->snap_listeners, s->nsocks);
 	bp->snap_owners = xcalloc(s->nsocks + 1, sizeof(*bp->snap_owners));
 	for (i = 0; i < s->nsocks; i++) {
 		memset(&e, 0, sizeof(e));
@@ -97,9 +110,13 @@ keep_snapshot_owners(struct bpf_priv *bp, const struct snapshot *s)
 		o->pid = e.pid;
 		o->uid = e.uid;
 		snprintf(o->comm, sizeof(o->comm), "%s", e.comm);
-		if (u64map_put(&bp->snap_cookies, e.cookie, (uint32_t)bp->nsnap_owners) ==
+		if (u64map_put(&bp->snap_cookies, e.cookie, (uint32_t)bp->nsnap_owners) !=
 		    bp->nsnap_owners)
-			bp->nsnap_owners++;
+			continue;
+		if (e.proto == IPPROTO_TCP && e.state == TCP_LISTEN)
+			u64map_put(&bp->snap_listeners, listen_key(e.family, e.lport),
+			    (uint32_t)bp->nsnap_owners);
+		bp->nsnap_owners++;
 	}
 }
 
@@ -143,8 +160,12 @@ on_record(void *ctx, void *data, size_t size)
 	e.bytes_received = k->bytes_received;
 	e.count = k->count;
 	e.error = k->error;
-	if ((e.flags & EVF_NO_OWNER) && e.cookie &&
-	    (i = u64map_get(&bp->snap_cookies, e.cookie)) != U64MAP_MISSING) {
+	i = U64MAP_MISSING;
+	if ((e.flags & EVF_NO_OWNER) && e.cookie)
+		i = u64map_get(&bp->snap_cookies, e.cookie);
+	if (i == U64MAP_MISSING && (e.flags & EVF_NO_OWNER) && (e.flags & EVF_PASSIVE))
+		i = u64map_get(&bp->snap_listeners, listen_key(e.family, e.lport));
+	if (i != U64MAP_MISSING) {
 		o = &bp->snap_owners[i];
 		e.pid = e.tid = o->pid;
 		e.uid = o->uid;
@@ -327,6 +348,8 @@ bpf_close(struct ev_source *src)
 		close(bp->cgfd);
 	if (bp->snap_cookies.keys)
 		u64map_release(&bp->snap_cookies);
+	if (bp->snap_listeners.keys)
+		u64map_release(&bp->snap_listeners);
 	free(bp->snap_owners);
 	free(bp->lost_percpu);
 	free(bp);
