@@ -464,6 +464,7 @@ int ev_sock_release(struct bpf_sock *ctx)
 	owner_current(&o);
 	e.type = EVK_CLOSE;
 	e.old_state = e.state;
+	e.state = TCP_CLOSE;
 	set_owner(&e, &o);
 	e.cookie = bpf_get_socket_cookie(ctx);
 	e.ts_ns = o.stamp_ns;
@@ -549,6 +550,8 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;
 	}
 	set_owner(&e, owner_of(si, cookie));
+	if (newstate != TCP_CLOSE && newstate == oldstate)
+		return 0;	/* set again (tcp_close in FIN_WAIT1): no change */
 	if (newstate != TCP_CLOSE) {
 		e.type = EVK_STATE;
 		if (send(&e))

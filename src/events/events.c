@@ -185,6 +185,7 @@ ev_from_row(struct port_event *e, const struct snapshot *s, const struct sock_ro
 	e->uid = r->uid;
 	if (r->owner == OWNER_NONE) {
 		e->flags |= EVF_NO_OWNER;
+		e->owner_missing = r->missing;
 		return;
 	}
 	ow = &s->owners[r->owner];

@@ -71,6 +71,8 @@ struct port_event {
 	uint64_t	bytes_sent;	/* EV_CLOSE, TCP: bytes acked by the peer */
 	uint64_t	bytes_received;	/* EV_CLOSE, TCP: bytes received */
 	uint64_t	count;		/* EV_UDP_FLOW: datagrams so far; EV_LOST: events lost */
+	uint8_t		owner_missing;	/* EVF_NO_OWNER from a snapshot: why (enum
+					   owner_missing, host/sock.h); 0 otherwise */
 	int32_t		error;		/* EV_CONNECT: the errno connect() returned
 					   (EINPROGRESS for a non-blocking one), or 0 */
 };

@@ -61,7 +61,8 @@ portevent_json(struct buf *b, const struct port_event *e, const struct proc_info
 	json_ku64(b, "netns", e->netns);
 	json_ku64(b, "pid", e->pid);
 	if (e->pid == 0 || (e->flags & EVF_NO_OWNER)) {
-		json_kstr(b, "owner_missing", "unknown");
+		json_kstr(b, "owner_missing", e->owner_missing ?
+		    owner_missing_reason(e->owner_missing) : "unknown");
 	} else {
 		json_ku64(b, "tid", e->tid);
 		json_key(b, "comm");
@@ -156,16 +157,22 @@ portevent_text(struct buf *b, const struct port_event *e)
 		sock_endpoint(&col, e->family, e->raddr, e->rport);
 	text_col(b, buf_str(&col), 24);
 	buf_reset(&col);
-	if (e->type == EV_STATE || e->type == EV_CLOSE) {
+	if (e->type == EV_CLOSE) {
+		buf_puts(&col, "was ");
 		buf_puts(&col, sock_state_name(&r));
-		buf_puts(&col, " -> ");
+	} else {
+		if (e->type == EV_STATE) {
+			buf_puts(&col, sock_state_name(&r));
+			buf_puts(&col, " -> ");
+		}
+		r.state = e->state;
+		buf_puts(&col, sock_state_name(&r));
 	}
-	r.state = e->state;
-	buf_puts(&col, sock_state_name(&r));
 	text_col(b, buf_str(&col), 13);
 	buf_release(&col);
 	if (e->pid == 0 || (e->flags & EVF_NO_OWNER))
-		buf_puts(b, "owner unknown");
+		buf_printf(b, "owner unknown: %s", e->owner_missing ?
+		    owner_missing_reason(e->owner_missing) : "no process seen");
 	else {
 		buf_printf(b, "pid %u ", e->pid);
 		text_sanitize(b, e->comm, strnlen(e->comm, sizeof(e->comm)), 0);

@@ -19,8 +19,8 @@
  *   then for socket events the fields of `local --json` that apply:
  *   proto, family, local_addr, local_port, remote_addr, remote_port,
  *   state (old_state for "state" and "close"), cookie, netns;
- *   pid, tid, comm, uid, cgroup_id (pid 0 and "owner_missing":"unknown"
- *   when no process is known); implicit, passive and owner_from_snapshot
+ *   pid, tid, comm, uid, cgroup_id (pid 0 and "owner_missing": the
+ *   snapshot's reason, or "unknown", when no process is known); implicit, passive and owner_from_snapshot
  *   when those flags are set;
  *   "connect": errno and error (its text) when connect() failed or is
  *   in progress;

@@ -10,23 +10,25 @@ bad_input() {
 	check_eq "$d: one line" "$(cat "$TMP/err")" "$want"
 	check_eq "$d: nothing on stdout" "$(cat "$TMP/out")" ""
 }
-bad_input "port 0" "portscope: port '0' is too small: give 1-65535" --port 0
-bad_input "port 65536" "portscope: port '65536' is too large: give 1-65535" --port 65536
-bad_input "port abc" "portscope: port 'abc' is invalid: give 1-65535" --port abc
+bad_input "port 0" "portscope: bad port '0': too small, give 1-65535; see 'portscope help events'" --port 0
+bad_input "port 65536" "portscope: bad port '65536': too large, give 1-65535; see 'portscope help events'" --port 65536
+bad_input "port abc" "portscope: bad port 'abc': not a number, give 1-65535; see 'portscope help events'" --port abc
 bad_input "duration -1" \
-	"portscope: duration '-1' is invalid: give 0.01-8640000 seconds" --duration -1
+	"portscope: bad duration '-1': invalid, give 0.01-8640000 seconds; see 'portscope help events'" --duration -1
 bad_input "duration 0" \
-	"portscope: duration '0' is too small: give 0.01-8640000 seconds" --duration 0
+	"portscope: bad duration '0': too small, give 0.01-8640000 seconds; see 'portscope help events'" --duration 0
 bad_input "unknown unit" "portscope: unknown unit 'no-such-unit-$$'" --unit "no-such-unit-$$"
 bad_input "a unit name with a slash" "portscope: unknown unit '../etc'" --unit ../etc
-bad_input "pid 0" "portscope: pid '0' is too small: give 1-4194304" --pid 0
+bad_input "pid 0" "portscope: bad pid '0': too small, give 1-4194304; see 'portscope help events'" --pid 0
 # a pid that no process has: one that just exited
 sleep 0 & gone=$!; wait $gone
 bad_input "a pid that is gone" "portscope: no process with pid $gone" --pid "$gone"
 bad_input "interval 0.01" \
-	"portscope: interval '0.01' is too small: give 0.05-1200 seconds" --poll --interval 0.01
+	"portscope: bad interval '0.01': too small, give 0.05-1200 seconds; see 'portscope help events'" --poll --interval 0.01
 bad_input "unknown option" \
 	"portscope: unknown option '--bogus'; see 'portscope help events'" --bogus
+bad_input "--port twice" \
+	"portscope: option '--port' given twice ('1' and '2'); see 'portscope help events'" --port 1 --port 2
 bad_input "an argument" \
 	"portscope: unexpected argument 'x'; see 'portscope help events'" x
 
