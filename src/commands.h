@@ -6,6 +6,7 @@
 #define COMMANDS_H
 
 int	cmd_events(int, char **);
+int	cmd_interactive(int, char **);
 int	cmd_local(int, char **);
 int	cmd_query(int, char **);
 int	cmd_watch(int, char **);
