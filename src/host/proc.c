@@ -183,20 +183,24 @@ module_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
-/* The distinct files mapped into the process, each with its lowest address. */
+/* The distinct executable files mapped into the process (its program and
+ * shared libraries: ELF objects, each mapped with execute permission
+ * somewhere), each with its lowest mapped address.  Files only read, never
+ * executed (locale archives, caches, fonts, databases), are not modules. */
 static void
 read_modules(struct proc_info *p, struct buf *b)
 {
-	char *line, *next, *path;
+	char *line, *next, *path, perms[8];
 	unsigned long long lo;
-	size_t i, cap = 0;
+	unsigned char *exec = NULL;
+	size_t i, k, cap = 0;
 
 	for (line = b->data; line && *line; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		if ((path = strchr(line, '/')) == NULL)
 			continue;
-		if (sscanf(line, "%llx-", &lo) != 1)
+		if (sscanf(line, "%llx-%*x %7s", &lo, perms) != 2)
 			continue;
 		for (i = 0; i < p->nmodules; i++)
 			if (strcmp(p->modules[i].path, path) == 0)
@@ -204,16 +208,27 @@ read_modules(struct proc_info *p, struct buf *b)
 		if (i < p->nmodules) {
 			if (lo < p->modules[i].base)
 				p->modules[i].base = lo;
+			exec[i] |= perms[2] == 'x';
 			continue;
 		}
 		if (p->nmodules == cap) {
 			cap = cap ? cap * 2 : 16;
 			p->modules = xreallocarray(p->modules, cap, sizeof(*p->modules));
+			exec = xreallocarray(exec, cap, 1);
 		}
 		p->modules[p->nmodules].base = lo;
 		p->modules[p->nmodules].path = xstrdup(path);
+		exec[p->nmodules] = perms[2] == 'x';
 		p->nmodules++;
 	}
+	for (i = k = 0; i < p->nmodules; i++) {
+		if (exec[i])
+			p->modules[k++] = p->modules[i];
+		else
+			free(p->modules[i].path);
+	}
+	p->nmodules = k;
+	free(exec);
 	if (p->nmodules > 0)
 		qsort(p->modules, p->nmodules, sizeof(*p->modules), module_cmp);
 }
@@ -284,6 +299,8 @@ proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 			read_modules(p, &b);
 		else if (gone(errno))
 			goto exited;
+		else
+			p->modules_err = errno ? errno : EIO;
 	}
 	buf_release(&b);
 	return 0;

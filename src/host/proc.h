@@ -34,8 +34,10 @@ struct proc_info {
 	int64_t		 start_time;	/* seconds since the epoch; 0 when unknown */
 	char		*unit;		/* systemd unit from the cgroup path, or NULL */
 	char		*container;	/* container id from the cgroup path, or NULL */
-	struct proc_module *modules;
+	struct proc_module *modules;	/* executable files mapped (ELF objects) */
 	size_t		 nmodules;
+	int		 modules_err;	/* errno when PROC_MODULES could not read
+					 * the mappings (not root), else 0 */
 	char		*json;		/* "pid":…,"comm":…,"exe":… cached for listings */
 };
 

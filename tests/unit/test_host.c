@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
@@ -199,6 +202,42 @@ test_row_json(void **state)
 	free(p[0].json);
 }
 
+/* Modules are the executable files a process maps: our own program and
+ * libc, never a data file it only maps for reading. */
+static void
+test_modules_are_elf_objects(void **state)
+{
+	char path[] = "/tmp/portscope-test-map-XXXXXX", exe[4096];
+	struct proc_info p;
+	size_t i;
+	int fd, self = 0, libc = 0, data = 0;
+	ssize_t n;
+	void *m;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	assert_true((m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0)) != MAP_FAILED);
+	assert_true((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0);
+	exe[n] = '\0';
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(proc_read_pid(getpid(), 0, PROC_MODULES, &p), 0);
+	assert_int_equal(p.modules_err, 0);
+	for (i = 0; i < p.nmodules; i++) {
+		self |= strcmp(p.modules[i].path, exe) == 0;
+		libc |= strstr(p.modules[i].path, "/libc.so") != NULL ||
+		    strstr(p.modules[i].path, "/libc-") != NULL;
+		data |= strcmp(p.modules[i].path, path) == 0;
+	}
+	assert_true(self);
+	assert_true(libc);
+	assert_false(data);
+	proc_info_release(&p);
+	munmap(m, 4096);
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -208,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_cgroup),
 		cmocka_unit_test(test_port_bytecode),
 		cmocka_unit_test(test_row_json),
+		cmocka_unit_test(test_modules_are_elf_objects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
