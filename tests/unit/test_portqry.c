@@ -7,6 +7,14 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+
+#include "host/proc.h"
+#include "host/snapshot.h"
+#include "output/portqry_local.h"
 #include "portqry.h"
 
 /* Normalise the words of s (split at single spaces) and return them
@@ -63,11 +71,128 @@ test_spellings(void **state)
 	assert_string_equal(norm("p -n h -l f", o, sizeof(o)), "p|-n|h|-l|f");
 }
 
+/* -local in PortQry's layout, from a made-up snapshot: sshd holds TCP 22
+ * listening and one connection, dnsmasq UDP 53 and TCP 53; an orphan in
+ * TIME_WAIT.  The expected text is PortQry's layout with these values. */
+static void
+test_local_layout(void **state)
+{
+	struct snapshot s;
+	struct sock_row r[5];
+	struct sock_owner o[4];
+	struct proc_info p[2];
+	struct proc_module m[2] = { { 0x55d0c0a00000ULL, "/usr/sbin/sshd" },
+	    { 0x7f0000000000ULL, "/usr/lib/x86_64-linux-gnu/libc.so.6" } };
+	struct buf b;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(r, 0, sizeof(r));
+	memset(p, 0, sizeof(p));
+	p[0].pid = 100;
+	strcpy(p[0].comm, "sshd");
+	p[0].exe = "/usr/sbin/sshd";
+	p[0].modules = m;
+	p[0].nmodules = 2;
+	p[1].pid = 200;
+	strcpy(p[1].comm, "dnsmasq");
+	p[1].modules_err = 13;
+	o[0] = (struct sock_owner){ 100, 3, 0, OWNER_NONE };
+	o[1] = (struct sock_owner){ 100, 4, 0, OWNER_NONE };
+	o[2] = (struct sock_owner){ 200, 5, 1, OWNER_NONE };
+	o[3] = (struct sock_owner){ 200, 6, 1, OWNER_NONE };
+	r[0] = (struct sock_row){ .owner = 2, .lport = 53, .proto = IPPROTO_UDP,
+	    .family = AF_INET, .state = TCP_CLOSE };
+	r[1] = (struct sock_row){ .owner = 0, .lport = 22, .proto = IPPROTO_TCP,
+	    .family = AF_INET, .state = TCP_LISTEN };
+	r[2] = (struct sock_row){ .owner = 1, .lport = 22, .rport = 50000,
+	    .proto = IPPROTO_TCP, .family = AF_INET, .state = TCP_ESTABLISHED };
+	inet_pton(AF_INET, "10.0.0.1", r[2].laddr);
+	inet_pton(AF_INET, "10.0.0.2", r[2].raddr);
+	r[3] = (struct sock_row){ .owner = 3, .lport = 53, .proto = IPPROTO_TCP,
+	    .family = AF_INET, .state = TCP_LISTEN };
+	r[4] = (struct sock_row){ .owner = OWNER_NONE, .lport = 40000,
+	    .rport = 80, .proto = IPPROTO_TCP, .family = AF_INET,
+	    .state = TCP_TIME_WAIT, .missing = OWNER_ORPHAN };
+	s.socks = r;
+	s.nsocks = 5;
+	s.owners = o;
+	s.nowners = 4;
+	s.scan.procs = p;
+	s.scan.nprocs = 2;
+	buf_init(&b);
+	portqry_local(&b, &s, PQL_MODULES);
+	assert_string_equal(buf_str(&b),
+"TCP/UDP Port Usage\n"
+"\n"
+"5 active ports found\n"
+"\n"
+"Port       Local IP                State          Remote IP:Port\n"
+"TCP 22     0.0.0.0                 LISTENING      0.0.0.0:0\n"
+"TCP 22     10.0.0.1                ESTABLISHED    10.0.0.2:50000\n"
+"TCP 53     0.0.0.0                 LISTENING      0.0.0.0:0\n"
+"UDP 53     0.0.0.0                                *:*\n"
+"TCP 40000  0.0.0.0                 TIME WAIT      0.0.0.0:80\n"
+"\n"
+"Port Statistics\n"
+"\n"
+"TCP mappings: 4\n"
+"UDP mappings: 1\n"
+"\n"
+"TCP ports in a LISTENING state:         2 = 50.00%\n"
+"TCP ports in a ESTABLISHED state:       1 = 25.00%\n"
+"TCP ports in a CLOSE WAIT state:        0 = 0.00%\n"
+"TCP ports in a TIME WAIT state:         1 = 25.00%\n"
+"\n"
+"TCP/UDP Port to Process Mappings\n"
+"\n"
+"4 mappings found\n"
+"\n"
+"==============================================\n"
+"Process ID: 100 (sshd)\n"
+"\n"
+"PID     Port       Local IP                State          Remote IP:Port\n"
+"100     TCP 22     0.0.0.0                 LISTENING      0.0.0.0:0\n"
+"100     TCP 22     10.0.0.1                ESTABLISHED    10.0.0.2:50000\n"
+"\n"
+"Port Statistics\n"
+"\n"
+"TCP mappings: 2\n"
+"UDP mappings: 0\n"
+"\n"
+"TCP ports in a LISTENING state:         1 = 50.00%\n"
+"TCP ports in a ESTABLISHED state:       1 = 50.00%\n"
+"\n"
+"Loaded modules:\n"
+"/usr/sbin/sshd (0x55d0c0a00000)\n"
+"/usr/lib/x86_64-linux-gnu/libc.so.6 (0x7f0000000000)\n"
+"\n"
+"==============================================\n"
+"Process ID: 200 (dnsmasq)\n"
+"\n"
+"PID     Port       Local IP                State          Remote IP:Port\n"
+"200     TCP 53     0.0.0.0                 LISTENING      0.0.0.0:0\n"
+"200     UDP 53     0.0.0.0                                *:*\n"
+"\n"
+"Port Statistics\n"
+"\n"
+"TCP mappings: 1\n"
+"UDP mappings: 1\n"
+"\n"
+"TCP ports in a LISTENING state:         1 = 100.00%\n"
+"\n"
+"Loaded modules:\n"
+"Cannot enumerate modules of this process.\n"
+"\n");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spellings),
+		cmocka_unit_test(test_local_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
