@@ -69,8 +69,11 @@ logfile_close(int fd)
 void
 logfile_title(struct buf *b, int for_log)
 {
-	buf_printf(b, "portscope version %s%s\n\n", PORTSCOPE_VERSION,
-	    for_log ? " log file" : "");
+	if (for_log)
+		buf_printf(b, "portscope Version %s Log File\n\n",
+		    PORTSCOPE_VERSION);
+	else
+		buf_printf(b, "portscope version %s\n\n", PORTSCOPE_VERSION);
 }
 
 /* The command line as run, from /proc/self/cmdline ("portscope -wport 80"). */
@@ -147,7 +150,7 @@ static volatile sig_atomic_t end_fd = -1;
 static void
 end_on_signal(int sig)
 {
-	static const char head[] = "portscope log ended (";
+	static const char head[] = "(stopped by ", tail[] = ")\n" LOGFILE_END;
 	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
 	    sig == SIGHUP ? "SIGHUP" : "SIGPIPE";
 	int fd = end_fd, e = errno;
@@ -156,7 +159,7 @@ end_on_signal(int sig)
 		end_fd = -1;
 		(void)!write(fd, head, sizeof(head) - 1);
 		(void)!write(fd, name, strlen(name));
-		(void)!write(fd, ")\n", 2);
+		(void)!write(fd, tail, sizeof(tail) - 1);
 	}
 	errno = e;
 	signal(sig, SIG_DFL);

@@ -1,10 +1,12 @@
 /*
  * PortQry's -l FILE for every command: opening the log safely, and the one
- * layout of its header and end line (kept here, in one place, so that
- * PortQry's exact layout can be matched later by changing this file only).
+ * layout of its header and end line, PortQry 2.0's ("PortQry Version 2.0
+ * Log File", "System Date: Thu Sep 16 10:35:03 2021", "Command run:",
+ * "Local computer name:", "========= end of log file =========": issue
+ * 10, doc/portqry-compat.md §1), naming portscope and its version.
  *
  * A log reads:
- *	portscope version 0.1.0 log file
+ *	portscope Version 0.1.0 Log File
  *
  *	System Date: Tue Dec 01 22:40:00 2026
  *
@@ -22,7 +24,7 @@
  *	verbose output requested		(with -v)
  *
  *	… the command's own report …
- *	portscope log ended
+ *	========= end of log file =========
  */
 #ifndef OUTPUT_LOGFILE_H
 #define OUTPUT_LOGFILE_H
@@ -31,7 +33,7 @@
 
 #include "util/buf.h"
 
-#define LOGFILE_END	"portscope log ended\n"
+#define LOGFILE_END	"========= end of log file =========\n"
 
 struct log_header {
 	const char	*watching;	/* "Watching port: 80"; NULL: no such line */
@@ -52,7 +54,7 @@ int	logfile_open(const char *path, int overwrite, char *err, size_t errlen);
  * Returns 0, or -1 with errno set: the log is not complete. */
 int	logfile_close(int fd);
 
-/* The first line: "portscope version V log file" for the log, or
+/* The first line: "portscope Version V Log File" for the log, or
  * "portscope version V" for a terminal copy; then a blank line. */
 void	logfile_title(struct buf *, int for_log);
 /* The header after the title: date, command line (from /proc/self/cmdline,
@@ -63,8 +65,8 @@ void	logfile_header(struct buf *, const struct log_header *h);
 void	logfile_end(struct buf *);
 
 /* Until logfile_end_on_signal(-1): SIGINT, SIGTERM, SIGHUP and SIGPIPE
- * append "portscope log ended (SIGNAME)" to fd, then take their default
- * action.  For commands that do not handle those signals themselves. */
+ * append "(stopped by SIGNAME)" and the end line to fd, then take their
+ * default action.  For commands that do not handle those signals themselves. */
 void	logfile_end_on_signal(int fd);
 
 #endif

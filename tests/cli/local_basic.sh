@@ -125,7 +125,7 @@ check_grep "csv shared socket lists both pids" "$TMP/c" "^TCP,python3;python3,$l
 # the same report as stdout, the end line
 check_eq "-l writes the same report to the log, after its header, before its end line" \
 	"$(sed -n '/^TCP\/UDP Port Usage$/,$p' "$TMP/log" | sed '$d')" "$(cat "$TMP/t")"
-check_eq "-l: the log ends with the end line" "$(tail -n 1 "$TMP/log")" "portscope log ended"
+check_eq "-l: the log ends with the end line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 "$PORTSCOPE" -local -l "$TMP/log" </dev/null >/dev/null 2>"$TMP/e"
 check_eq "-l refuses to overwrite without -y" "$?" 2
 check_grep "-l says why" "$TMP/e" "exists; use -y"

@@ -64,12 +64,12 @@ check "... and its target was never created" test ! -e "$TMP/target"
 # the log: the shared header, the report, the end line
 "$PORTSCOPE" local --port 9 -l "$TMP/log" >"$TMP/o" 2>"$TMP/e"
 check_eq "-l: status 0" "$?" 0
-check_eq "-l: line 1 is the title" "$(sed -n 1p "$TMP/log")" "portscope version $("$PORTSCOPE" --version | cut -d' ' -f2) log file"
+check_eq "-l: line 1 is the title" "$(sed -n 1p "$TMP/log")" "portscope Version $("$PORTSCOPE" --version | cut -d' ' -f2) Log File"
 check_grep "-l: the date" "$TMP/log" "^System Date: [A-Z][a-z]{2} [A-Z][a-z]{2} [0-9 ]{2} [0-9:]{8} [0-9]{4}$"
 check_grep "-l: the command run" "$TMP/log" "^ \S*portscope local --port 9 -l $TMP/log$"
 check_grep "-l: the computer" "$TMP/log" "^ $(hostname)$"
 check "-l: the report as on stdout" grep -qxF "$(head -n 1 "$TMP/o")" "$TMP/log"
-check_eq "-l: the end line" "$(tail -n 1 "$TMP/log")" "portscope log ended"
+check_eq "-l: the end line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 "$PORTSCOPE" local --port 9 --json -l "$TMP/logj" -y >"$TMP/oj" 2>"$TMP/e"
 check "-l with --json: the log is the JSON output itself" cmp -s "$TMP/oj" "$TMP/logj"
 
@@ -80,8 +80,9 @@ lp=$!; _pids+=("$lp")
 wait_for 10 test -e "$TMP/pause/paused-dump"
 kill -TERM "$lp"; wait "$lp"; rc=$?
 check_eq "-l, SIGTERM mid-run: killed by the signal" "$rc" 143
-check_eq "-l, SIGTERM mid-run: the log ends all the same" "$(tail -n 1 "$TMP/logi")" \
-	"portscope log ended (SIGTERM)"
+check_eq "-l, SIGTERM mid-run: the log ends all the same, saying why" "$(tail -n 2 "$TMP/logi")" \
+	"(stopped by SIGTERM)
+========= end of log file ========="
 check_grep "-l, SIGTERM mid-run: after its header" "$TMP/logi" "^Local computer name:$"
 
 # --pid of another user's process, not root: an error, as watch --pid says

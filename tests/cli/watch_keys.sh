@@ -30,4 +30,4 @@ check_eq "log exists, answer n: untouched" "$(cat "$TMP/log")" "old log"
 python3 "$H/pty_keys.py" 'y\n' "Overwrite\? \(y/n\)" \
 	"$PORTSCOPE" watch --port 9 --interval 0.2 --count 2 -l "$TMP/log" >"$TMP/out" 2>&1
 check_eq "log exists, answer y: status 0" "$(sed -n 1p "$TMP/out")" "status 0"
-check_eq "log exists, answer y: replaced by a complete log" "$(tail -n 1 "$TMP/log")" "portscope log ended"
+check_eq "log exists, answer y: replaced by a complete log" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="

@@ -28,7 +28,7 @@ import re, sys
 lines = open(sys.argv[1]).read().split("\n")
 port, host = sys.argv[2], sys.argv[3]
 want = [
-    r"portscope version \S+ log file", "",
+    r"portscope Version \S+ Log File", "",
     r"System Date: \w{3} \w{3} [ 0-9]\d \d\d:\d\d:\d\d \d{4}", "",
     "Command run:", r" \S*portscope watch --port %s --interval 0\.2 -v --json -l \S+/log" % port, "",
     "Local computer name:", "", " " + re.escape(host), "",
@@ -53,7 +53,7 @@ check "json -v: modules in the first event naming the process" jhas "$TMP/j" \
 	"o.get('processes') and o['processes'][0]['pid'] == $apid and any('libc' in m['path'] for m in o['processes'][0]['modules'])"
 check_grep "log: ends with the stop line after SIGINT" <(tail -n 2 "$TMP/log" | head -n 1) \
 	"^======== [0-9-]+ [0-9:]+: watch stopped \(Ctrl-C\) ========$"
-check_eq "log: last line" "$(tail -n 1 "$TMP/log")" "portscope log ended"
+check_eq "log: last line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 check_nogrep "json stdout holds no log text" "$TMP/j" "^[^{]"
 
 # an existing log is not overwritten without -y when stdin is not a terminal
@@ -74,7 +74,7 @@ check_grep "-wport: the command run is in the header" "$TMP/log" "^ \S*portscope
 check_grep "-wt 1: whole seconds" "$TMP/log" "^Checking for changes every 1 seconds$"
 check_nogrep "no -v: no verbose line" "$TMP/log" "verbose output requested"
 check_grep "log: stop line after SIGTERM" "$TMP/log" ": watch stopped \(SIGTERM\) ========$"
-check_eq "log: last line after SIGTERM" "$(tail -n 1 "$TMP/log")" "portscope log ended"
+check_eq "log: last line after SIGTERM" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 check_eq "stdout has the same text as the log (after the title)" \
 	"$(tail -n +2 "$TMP/o")" "$(tail -n +2 "$TMP/log")"
 act a exit
