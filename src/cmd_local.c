@@ -17,7 +17,9 @@
 #include "commands.h"
 #include "host/snapshot.h"
 #include "output/json.h"
+#include "output/byproc.h"
 #include "output/logfile.h"
+#include "output/portqry_local.h"
 #include "output/sockrow.h"
 #include "output/text.h"
 #include "util/cli.h"
@@ -29,6 +31,7 @@ struct local_opts {
 	struct snap_filter	 filter;
 	enum format		 format;
 	int			 verbose;
+	int			 portqry;	/* -local: PortQry's layout */
 	const char		*log;
 	int			 overwrite;
 };
@@ -138,6 +141,7 @@ local_parse(int argc, char **argv, struct local_opts *o)
 			o->overwrite = 1;
 			break;
 		case O_PORTQRY:
+			o->portqry = 1;
 			break;
 		case O_OWNERS:
 			if (strcmp(optarg, "none") == 0)
@@ -184,6 +188,8 @@ local_parse(int argc, char **argv, struct local_opts *o)
 	o->filter.details = PROC_BASIC;
 	if (o->verbose)
 		o->filter.details |= PROC_FULL | (o->format == FMT_TEXT ? PROC_MODULES : 0);
+	if (o->portqry && o->format == FMT_TEXT)
+		o->filter.details |= PROC_MODULES;	/* PortQry lists them */
 }
 
 static int
@@ -314,14 +320,41 @@ text_process(struct buf *b, const struct proc_info *p,
 }
 
 /* PortQry's -local report. */
+/* The sockets no process was found to hold, by reason ("say what is
+ * unknown"); nothing when every socket has an owner. */
+static void
+text_missing(struct buf *b, const struct byproc *g)
+{
+	if (g->nmissing == 0)
+		return;
+	buf_printf(b, "Sockets without an owning process: %zu\n", g->nmissing);
+	if (g->missing[OWNER_ORPHAN])
+		buf_printf(b, "  no owner (TIME_WAIT, SYN_RECV, closed by its process): %zu\n",
+		    g->missing[OWNER_ORPHAN]);
+	if (g->missing[OWNER_DENIED])
+		buf_printf(b, "  not permitted (another user's process; run as root): %zu\n",
+		    g->missing[OWNER_DENIED]);
+	if (g->missing[OWNER_EXITED])
+		buf_printf(b, "  exited (the process ended during the scan): %zu\n",
+		    g->missing[OWNER_EXITED]);
+	if (g->missing[OWNER_NOT_FOUND])
+		buf_printf(b, "  not found (held by no process in this PID namespace): %zu\n",
+		    g->missing[OWNER_NOT_FOUND]);
+	if (g->missing[OWNER_CLOSED])
+		buf_printf(b, "  closed (by its process, or as it exited, during the scan): %zu\n",
+		    g->missing[OWNER_CLOSED]);
+	if (g->missing[OWNER_NOT_SCANNED])
+		buf_printf(b, "  not scanned (--owners none): %zu\n",
+		    g->missing[OWNER_NOT_SCANNED]);
+}
+
+/* local's own text report. */
 static void
 local_text(struct buf *b, const struct snapshot *s, int verbose)
 {
-	const struct sock_row **rows, **prow;
-	size_t *start, *fill, nproc = s->scan.nprocs, i, total = 0;
-	size_t missing[OWNER_NOT_SCANNED + 1] = { 0 }, nmissing = 0;
-	const struct sock_owner *o;
-	uint32_t k, prev;
+	const struct sock_row **rows;
+	struct byproc g;
+	size_t i;
 
 	rows = xreallocarray(NULL, s->nsocks + 1, sizeof(*rows));
 	for (i = 0; i < s->nsocks; i++)
@@ -337,63 +370,35 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 	buf_puts(b, "\nPort Statistics\n\n");
 	text_stats(b, rows, s->nsocks, "");
 
-	/* Group the sorted rows by owning process (counting sort by proc). */
-	start = xcalloc(nproc + 1, sizeof(*start));
-	for (i = 0; i < s->nsocks; i++)
-		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
-			o = &s->owners[k];
-			start[o->proc + 1]++;
-			total++;
-		}
-	for (i = 0; i < nproc; i++)
-		start[i + 1] += start[i];
-	fill = xcalloc(nproc + 1, sizeof(*fill));
-	prow = xreallocarray(NULL, total + 1, sizeof(*prow));
-	for (i = 0; i < s->nsocks; i++) {
-		prev = OWNER_NONE;
-		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
-			o = &s->owners[k];
-			if (o->proc != prev)	/* one line even if it has two fds */
-				prow[start[o->proc] + fill[o->proc]++] = rows[i];
-			prev = o->proc;
-		}
-		if (rows[i]->owner == OWNER_NONE) {
-			missing[rows[i]->missing]++;
-			nmissing++;
-		}
-	}
-
+	byproc_group(&g, s, rows, s->nsocks);
 	buf_puts(b, "\nPort and Module Information by Process\n\n");
-	for (i = 0; i < nproc; i++) {
-		if (fill[i] > 0)
-			text_process(b, &s->scan.procs[i], prow + start[i], fill[i],
-			    verbose);
+	for (i = 0; i < s->scan.nprocs; i++) {
+		if (g.count[i] > 0)
+			text_process(b, &s->scan.procs[i], g.rows + g.start[i],
+			    g.count[i], verbose);
 		buf_maybe_flush(b);
 	}
-	if (nmissing > 0) {
-		buf_printf(b, "Sockets without an owning process: %zu\n", nmissing);
-		if (missing[OWNER_ORPHAN])
-			buf_printf(b, "  no owner (TIME_WAIT, SYN_RECV, closed by its process): %zu\n",
-			    missing[OWNER_ORPHAN]);
-		if (missing[OWNER_DENIED])
-			buf_printf(b, "  not permitted (another user's process; run as root): %zu\n",
-			    missing[OWNER_DENIED]);
-		if (missing[OWNER_EXITED])
-			buf_printf(b, "  exited (the process ended during the scan): %zu\n",
-			    missing[OWNER_EXITED]);
-		if (missing[OWNER_NOT_FOUND])
-			buf_printf(b, "  not found (held by no process in this PID namespace): %zu\n",
-			    missing[OWNER_NOT_FOUND]);
-		if (missing[OWNER_CLOSED])
-			buf_printf(b, "  closed (by its process, or as it exited, during the scan): %zu\n",
-			    missing[OWNER_CLOSED]);
-		if (missing[OWNER_NOT_SCANNED])
-			buf_printf(b, "  not scanned (--owners none): %zu\n",
-			    missing[OWNER_NOT_SCANNED]);
-	}
-	free(prow);
-	free(fill);
-	free(start);
+	text_missing(b, &g);
+	byproc_release(&g);
+	free(rows);
+}
+
+/* PortQry's -local report (output/portqry_local.c), then the sockets
+ * without an owner. */
+static void
+local_portqry(struct buf *b, const struct snapshot *s, int verbose)
+{
+	const struct sock_row **rows;
+	struct byproc g;
+	size_t i;
+
+	portqry_local(b, s, PQL_MODULES | (verbose ? PQL_DETAILS : 0));
+	rows = xreallocarray(NULL, s->nsocks + 1, sizeof(*rows));
+	for (i = 0; i < s->nsocks; i++)
+		rows[i] = &s->socks[i];
+	byproc_group(&g, s, rows, s->nsocks);
+	text_missing(b, &g);
+	byproc_release(&g);
 	free(rows);
 }
 
@@ -485,7 +490,10 @@ cmd_local(int argc, char **argv)
 		}
 		break;
 	case FMT_TEXT:
-		local_text(&out, &snap, o.verbose);
+		if (o.portqry)
+			local_portqry(&out, &snap, o.verbose);
+		else
+			local_text(&out, &snap, o.verbose);
 		break;
 	}
 	if (logfd != -1) {

@@ -3,8 +3,8 @@
  * a port on another machine is really listening.
  *
  * This file holds the command table and the translation of PortQry 2.0
- * command lines (-n, -local, -wport, -wpid) into portscope commands;
- * nothing else.
+ * command lines (-n, -local, -wport, -wpid, -i, -?) into portscope
+ * commands; nothing else.
  */
 #include <err.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "portqry.h"
 #include "util/xmalloc.h"
 
 struct command {
@@ -49,7 +50,9 @@ usage(FILE *f)
 	    "            [-sp PORT] [-sl] [-nr] [-cn !community!]\n"
 	    "  portscope -local [-v] [-l FILE]\n"
 	    "  portscope -wport PORT [-wt SECONDS] [-v] [-l FILE]\n"
-	    "  portscope -wpid PID [-wt SECONDS] [-v] [-l FILE]\n");
+	    "  portscope -wpid PID [-wt SECONDS] [-v] [-l FILE]\n"
+	    "  portscope -i [-n HOST] [options]   (interactive)\n"
+	    "  portscope -?                       (PortQry's help screen)\n");
 }
 
 static const struct command *
@@ -153,21 +156,52 @@ std_fds_hold(void)
 			exit(2);
 }
 
+/*
+ * A PortQry command line: its spellings normalised (portqry.c), then -i,
+ * or the command it means.  PortQry's "-?" prints PortQry's help screen.
+ */
+static int
+portqry_main(int argc, char **argv)
+{
+	const struct command *cmd;
+	char **pv, **nargv, err[256];
+	int pc, nargc, i, rc;
+
+	if (strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "/?") == 0) {
+		portqry_help(stdout);
+		return 0;
+	}
+	if ((pv = portqry_argv(argc, argv, &pc, err, sizeof(err))) == NULL) {
+		warnx("%s; see 'portscope -?'", err);
+		return 2;
+	}
+	for (i = 1; i < pc; i++)
+		if (strcmp(pv[i], "-i") == 0)
+			break;
+	if (i < pc)
+		rc = cmd_interactive(pc - 1, pv + 1);
+	else if ((cmd = portqry_translate(pc, pv, &nargc, &nargv)) == NULL)
+		rc = 2;
+	else {
+		rc = cmd->fn(nargc, nargv);
+		free(nargv);
+	}
+	portqry_argv_free(pv, pc);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct command *cmd;
 	char *helpv[3];
-	char **nargv;
-	int nargc, rc;
 
 	std_fds_hold();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "-?") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;
 	}
@@ -189,13 +223,8 @@ main(int argc, char **argv)
 		helpv[2] = NULL;
 		return cmd->fn(2, helpv);
 	}
-	if (argv[1][0] == '-' && argv[1][1] != '-') {
-		if ((cmd = portqry_translate(argc, argv, &nargc, &nargv)) == NULL)
-			return 2;
-		rc = cmd->fn(nargc, nargv);
-		free(nargv);
-		return rc;
-	}
+	if (argv[1][0] == '-' && argv[1][1] != '-')
+		return portqry_main(argc, argv);
 	if (argv[1][0] == '-') {
 		warnx("unknown option '%s'; see 'portscope --help'", argv[1]);
 		return 2;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/byproc.h"
 #include "output/portqry_local.h"
 #include "output/sockrow.h"
 #include "output/text.h"
@@ -174,46 +175,21 @@ void
 portqry_local_processes(struct buf *b, const struct snapshot *s,
     unsigned flags)
 {
-	const struct sock_row **rows, **prow;
-	size_t *start, *fill, nproc = s->scan.nprocs, i, total = 0, nmap = 0;
-	const struct sock_owner *o;
-	uint32_t k, prev;
+	const struct sock_row **rows;
+	struct byproc g;
+	size_t i;
 
 	rows = pql_sorted(s);
-	/* the rows of each process, in port order (counting sort) */
-	start = xcalloc(nproc + 1, sizeof(*start));
-	for (i = 0; i < s->nsocks; i++)
-		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
-			o = &s->owners[k];
-			start[o->proc + 1]++;
-			total++;
-		}
-	for (i = 0; i < nproc; i++)
-		start[i + 1] += start[i];
-	fill = xcalloc(nproc + 1, sizeof(*fill));
-	prow = xreallocarray(NULL, total + 1, sizeof(*prow));
-	for (i = 0; i < s->nsocks; i++) {
-		prev = OWNER_NONE;
-		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
-			o = &s->owners[k];
-			if (o->proc != prev) {	/* one line for two fds */
-				prow[start[o->proc] + fill[o->proc]++] = rows[i];
-				nmap++;
-			}
-			prev = o->proc;
-		}
-	}
+	byproc_group(&g, s, rows, s->nsocks);
 	buf_printf(b, "TCP/UDP Port to Process Mappings\n\n%zu mappings "
-	    "found\n\n", nmap);
-	for (i = 0; i < nproc; i++) {
-		if (fill[i] > 0)
-			pql_process(b, &s->scan.procs[i], prow + start[i],
-			    fill[i], flags);
+	    "found\n\n", g.nmappings);
+	for (i = 0; i < s->scan.nprocs; i++) {
+		if (g.count[i] > 0)
+			pql_process(b, &s->scan.procs[i], g.rows + g.start[i],
+			    g.count[i], flags);
 		buf_maybe_flush(b);
 	}
-	free(prow);
-	free(fill);
-	free(start);
+	byproc_release(&g);
 	free(rows);
 }
 

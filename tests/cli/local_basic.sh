@@ -112,10 +112,12 @@ check_grep "-local: statistics" "$TMP/t" '^TCP ports in a LISTENING state: +3 = 
 check_grep "-local: per-process section" "$TMP/t" "^Process ID: $parent \(python3\)"
 check_grep "-local: orphan count" "$TMP/t" 'no owner \(TIME_WAIT.*: 1$'
 "$PORTSCOPE" -local -v >"$TMP/t"
-check_grep "-local -v: executable" "$TMP/t" '^  Executable: +/.*python'
-check_grep "-local -v: command line" "$TMP/t" '^  Command line: .*population.py'
-check_grep "-local -v: modules" "$TMP/t" '^    0x[0-9a-f]{16}  /.*libc\.so'
-check_grep "-local -v: user" "$TMP/t" '^  User: +root'
+check_grep "-local -v: executable" "$TMP/t" '^Executable: +/.*python'
+check_grep "-local -v: command line" "$TMP/t" '^Command line: .*population.py'
+check_grep "-local -v: modules, PortQry's 'path (0xBASE)'" "$TMP/t" '^/.*libc\.so[^ ]* \(0x[0-9a-f]+\)$'
+check_grep "-local -v: user" "$TMP/t" '^User: +root'
+"$PORTSCOPE" local -v >"$TMP/t"
+check_grep "local -v (native): modules in local's own layout" "$TMP/t" '^    0x[0-9a-f]{16}  /.*libc\.so'
 "$PORTSCOPE" local --csv >"$TMP/c"
 check_eq "csv header" "$(head -1 "$TMP/c")" "proto,process,pid,state,local_address,local_port,remote_address,remote_port,inode,uid,owner_missing"
 check_eq "csv has a row per socket" "$(($(wc -l <"$TMP/c") - 1))" 19
