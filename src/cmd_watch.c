@@ -25,6 +25,7 @@
 #include "output/json.h"
 #include "output/event.h"
 #include "output/logfile.h"
+#include "output/portqry_local.h"
 #include "output/text.h"
 #include "util/cli.h"
 #include "util/clock.h"
@@ -84,6 +85,7 @@ struct watch {
 	long long		 checks;
 	long long		 changes;	/* events printed after the first check */
 	const char		*stop;		/* why the watch stopped; NULL while running */
+	int			 esc;		/* stopped by the Esc key */
 	int			 out_ok;	/* stdout takes what we write */
 	int			 rc;
 };
@@ -415,6 +417,38 @@ flush_check(struct watch *w)
 	buf_reset(&w->json);
 }
 
+/* PortQry's form (-wport/-wpid): at the first check and at each change, a
+ * dated separator and the whole current table ("PortQry prints, at each
+ * change, a dated separator and the full current table (and modules with
+ * -v)", issue 10; the separator's wording is ours, doc/portqry-compat.md
+ * §3), with -v each process's details and loaded modules. */
+static void
+portqry_check(struct watch *w, const struct snapshot *cur,
+    const struct timespec *now)
+{
+	struct proc_info mods;
+	char date[64] = "";
+	struct tm tm;
+	size_t i;
+
+	if (localtime_r(&now->tv_sec, &tm) != NULL)
+		strftime(date, sizeof(date), "%a %b %d %H:%M:%S %Y", &tm);
+	buf_printf(&w->text, "=============== %s ===============\n\n", date);
+	portqry_watch_table(&w->text, cur);
+	if (!w->o.verbose)
+		return;
+	for (i = 0; i < cur->scan.nprocs; i++) {
+		const struct proc_info *p = &cur->scan.procs[i];
+
+		memset(&mods, 0, sizeof(mods));
+		if (proc_read_pid(p->pid, p->start_ticks, PROC_MODULES, &mods) == -1)
+			mods.modules_err = ESRCH;	/* it exited meanwhile */
+		portqry_process_info(&w->text, p, &mods,
+		    PQL_DETAILS | PQL_MODULES);
+		proc_info_release(&mods);
+	}
+}
+
 /* Take a snapshot, print the changes since the last one (everything, the
  * first time), keep it.  Returns 0, or -1 when no snapshot could be taken. */
 static int
@@ -426,7 +460,8 @@ check(struct watch *w)
 	struct diff_event e;
 	char errbuf[256], when[48];
 	uint64_t cpu0 = clock_cpu_ns();
-	size_t i, full0 = owner_cache_full_scans();
+	size_t i, nchanges = 0, full0 = owner_cache_full_scans();
+	size_t mark = w->text.len;	/* what is before this check's text */
 
 	if (snapshot_take(&cur, &w->o.filter, errbuf, sizeof(errbuf)) == -1) {
 		warnx("%s", errbuf);
@@ -455,7 +490,13 @@ check(struct watch *w)
 		for (i = 0; i < d.nevents; i++)
 			emit(w, &now, &d.events[i], &cur, 0);
 		w->changes += (long long)d.nevents;
+		nchanges = d.nevents;
 		diff_release(&d);
+	}
+	if (w->o.portqry) {
+		w->text.len = mark;	/* the table instead of the events */
+		if (!w->have_prev || nchanges > 0)
+			portqry_check(w, &cur, &now);
 	}
 	flush_check(w);
 	if (w->have_prev)
@@ -518,8 +559,23 @@ log_end(struct watch *w)
 	char when[48];
 
 	fmt_time(when, sizeof(when), &now, 1);
-	buf_printf(&w->text, "%s %s: watch stopped (%s) %s\n", SEPARATOR, when,
-	    w->stop, SEPARATOR);
+	if (w->o.portqry && w->esc) {
+		/* "escape key pressed: stopped watching port 135" (issue 10) */
+		buf_printf(&w->text, "escape key pressed: stopped watching ");
+		if (w->o.port)
+			buf_printf(&w->text, "port %d\n", w->o.port);
+		else
+			buf_printf(&w->text, "process %d\n", (int)w->o.pid);
+	} else if (w->o.portqry) {
+		buf_printf(&w->text, "stopped watching ");
+		if (w->o.port)
+			buf_printf(&w->text, "port %d", w->o.port);
+		else
+			buf_printf(&w->text, "process %d", (int)w->o.pid);
+		buf_printf(&w->text, " (%s)\n", w->stop);
+	} else
+		buf_printf(&w->text, "%s %s: watch stopped (%s) %s\n",
+		    SEPARATOR, when, w->stop, SEPARATOR);
 	logfile_end(&w->text);
 	if (!w->o.json)
 		write_out(w, &w->text);
@@ -584,8 +640,10 @@ keys_read(struct watch *w)
 		w->keys = 0;	/* the terminal went away: stop reading it */
 		return;
 	}
-	if (n == 1 && k[0] == 0x1b)
+	if (n == 1 && k[0] == 0x1b) {
 		w->stop = "Esc pressed";
+		w->esc = 1;
+	}
 	else if (memchr(k, 'q', (size_t)n) || memchr(k, 'Q', (size_t)n))
 		w->stop = "q pressed";
 }
@@ -631,6 +689,11 @@ process_exited(struct watch *w)
 
 	check(w);
 	now = real_now();
+	if (w->o.portqry && !w->o.json) {
+		/* the table showed the sockets gone; the stop line says why */
+		w->stop = "the process exited";
+		return;
+	}
 	if (w->changes == before) {
 		fmt_time(when, sizeof(when), &now, 1);
 		buf_printf(&w->text, "%s %s: process exited %s\n", SEPARATOR, when, SEPARATOR);

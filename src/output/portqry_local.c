@@ -119,7 +119,8 @@ pql_modules(struct buf *b, const struct proc_info *p)
 	size_t i;
 
 	buf_puts(b, "\nLoaded modules:\n");
-	if (p->modules_err != 0 || (p->nmodules == 0 && p->exe == NULL)) {
+	if (p == NULL || p->modules_err != 0 || (p->nmodules == 0 &&
+	    p->exe == NULL)) {
 		buf_printf(b, "%s\n", portqry_no_modules);
 		return;
 	}
@@ -154,6 +155,24 @@ pql_process(struct buf *b, const struct proc_info *p,
 	pql_stats(b, rows, n, 1);
 	if (flags & PQL_MODULES)
 		pql_modules(b, p);
+	buf_putc(b, '\n');
+}
+
+void
+portqry_process_info(struct buf *b, const struct proc_info *p,
+    const struct proc_info *mods, unsigned flags)
+{
+	buf_puts(b, "Process ID: ");
+	buf_i64(b, p->pid);
+	buf_puts(b, " (");
+	text_sanitize(b, p->comm, strlen(p->comm), 0);
+	buf_puts(b, ")\n");
+	if (flags & PQL_DETAILS) {
+		buf_putc(b, '\n');
+		proc_text_details(b, p, "");
+	}
+	if (flags & PQL_MODULES)
+		pql_modules(b, mods);
 	buf_putc(b, '\n');
 }
 
@@ -212,4 +231,32 @@ portqry_local(struct buf *b, const struct snapshot *s, unsigned flags)
 	buf_putc(b, '\n');
 	free(rows);
 	portqry_local_processes(b, s, flags);
+}
+
+void
+portqry_watch_table(struct buf *b, const struct snapshot *s)
+{
+	const struct sock_row **rows;
+	const struct sock_owner *o;
+	uint32_t k, prev;
+	size_t i;
+
+	rows = pql_sorted(s);
+	pql_header(b, 1);
+	for (i = 0; i < s->nsocks; i++) {
+		if (rows[i]->owner == OWNER_NONE) {
+			text_col(b, "-", 8);
+			pql_row(b, rows[i], 0);
+			continue;
+		}
+		prev = OWNER_NONE;
+		for (k = rows[i]->owner; k != OWNER_NONE; k = o->next) {
+			o = &s->owners[k];
+			if (o->proc != prev)	/* one line for two fds */
+				pql_row(b, rows[i], (pid_t)o->pid);
+			prev = o->proc;
+		}
+	}
+	buf_putc(b, '\n');
+	free(rows);
 }

@@ -24,6 +24,15 @@ void	portqry_local(struct buf *, const struct snapshot *s, unsigned flags);
 void	portqry_local_processes(struct buf *, const struct snapshot *s,
 	    unsigned flags);
 
+/* -wport/-wpid's table of the sockets in s: one line per socket and
+ * owning process ("-" for none), sorted by port, with a PID column. */
+void	portqry_watch_table(struct buf *, const struct snapshot *s);
+/* "Process ID: N (comm)", with PQL_DETAILS p's details, with PQL_MODULES
+ * "Loaded modules:" from mods (a proc_info read with PROC_MODULES; NULL
+ * or unreadable: PortQry's line for that). */
+void	portqry_process_info(struct buf *, const struct proc_info *p,
+	    const struct proc_info *mods, unsigned flags);
+
 /* PortQry's line for a process whose modules could not be read. */
 extern const char portqry_no_modules[];
 

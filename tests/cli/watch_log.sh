@@ -67,13 +67,13 @@ check "existing log without -y: untouched" cmp -s "$TMP/log" "$TMP/log.before"
 # PortQry's form with -y overwrites; SIGTERM also ends the log properly
 spawn "$PORTSCOPE" -wport $P -wt 1 -l "$TMP/log" -y </dev/null >"$TMP/o" 2>"$TMP/e"
 w=$SPAWNED
-check_wait "-wport -wt 1 -l -y: first check" 10 has "$TMP/log" ": 2 sockets now ========$"
+check_wait "-wport -wt 1 -l -y: first check, PortQry's table" 10 has "$TMP/log" "^PID +Port +Local IP +State +Remote IP:Port$"
 kill -TERM $w; wait $w; rc=$?
 check_eq "SIGTERM: exit status 0" "$rc" 0
 check_grep "-wport: the command run is in the header" "$TMP/log" "^ \S*portscope -wport $P -wt 1 -l \S+/log -y$"
 check_grep "-wt 1: whole seconds" "$TMP/log" "^Checking for changes every 1 seconds$"
 check_nogrep "no -v: no verbose line" "$TMP/log" "verbose output requested"
-check_grep "log: stop line after SIGTERM" "$TMP/log" ": watch stopped \(SIGTERM\) ========$"
+check_grep "log: stop line after SIGTERM" "$TMP/log" "^stopped watching port $P \(SIGTERM\)$"
 check_eq "log: last line after SIGTERM" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 check_eq "stdout has the same text as the log (after the title)" \
 	"$(tail -n +2 "$TMP/o")" "$(tail -n +2 "$TMP/log")"

@@ -67,13 +67,14 @@ check_eq "no warnings" "$(cat "$TMP/t.err" "$TMP/j.err")" ""
 act b pid
 spawn "$PORTSCOPE" -wpid "$bpid" -wt 1 >"$TMP/pq" 2>"$TMP/pq.err"
 pq=$SPAWNED
-check_wait "-wpid PID -wt 1: first check" 10 has "$TMP/pq" "  NOW +TCP +127\.0\.0\.1:7002 +\*:\* +LISTEN +pid $bpid "
+check_wait "-wpid PID -wt 1: first check, PortQry's table" 10 has "$TMP/pq" "^$bpid +TCP 7002 +127\.0\.0\.1 +LISTENING +0\.0\.0\.0:0$"
 check_grep "-wpid: header says what is watched" "$TMP/pq" "^Watching PID: $bpid \(python3\)$"
 check_grep "-wt 1: header gives the interval" "$TMP/pq" "^Checking for changes every 1 seconds$"
 act b exit
 wait_for 10 sh -c "! kill -0 $pq 2>/dev/null"
 wait $pq; rc=$?
 check_eq "-wpid: ends with status 0 when the process exits" "$rc" 0
+check_grep "-wpid: says why it stopped" "$TMP/pq" "^stopped watching process $bpid \\(the process exited\\)$"
 "$PORTSCOPE" watch --pid "$apid" --interval 0.2 >"$TMP/gone" 2>&1
 check_eq "a pid that is gone: status 2" "$?" 2
 check_eq "a pid that is gone: one line" "$(cat "$TMP/gone")" "portscope: no process with pid $apid"
