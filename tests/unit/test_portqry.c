@@ -15,6 +15,8 @@
 #include "host/proc.h"
 #include "host/snapshot.h"
 #include "output/portqry_local.h"
+#include "output/portqry_query.h"
+#include "query/probe.h"
 #include "portqry.h"
 
 /* Normalise the words of s (split at single spaces) and return them
@@ -187,12 +189,103 @@ test_local_layout(void **state)
 	buf_release(&b);
 }
 
+extern const struct probe probe_rpc_udp, probe_mssql, probe_smtp, probe_snmp;
+
+/* -n's steps for a port, as PortQry prints them. */
+static void
+test_query_layout(void **state)
+{
+	struct probe_report r;
+	struct buf b;
+
+	(void)state;
+	probe_report_init(&r);
+	buf_init(&b);
+
+	/* "Portqry Examples", example 2 (learn.microsoft.com cc738095),
+	 * with portscope's "Using ephemeral source port" (issue 10) */
+	pq_target(&b, "10.193.36.210");
+	pq_address(&b, "RKTLABDC2");
+	buf_puts(&r.text, "UUID: d049b186-814f-11d1-9a3c-00c04fc9b232 NtFrs API\n"
+	    "ncacn_np:\\\\RKTLABDC2[\\pipe\\000003b8.000]\n\n"
+	    "Total endpoints found: 1\n");
+	pq_port(&b, IPPROTO_UDP, 135, "epmap", VERDICT_LISTENING, &probe_rpc_udp,
+	    &r, NULL, 0);
+	assert_string_equal(buf_str(&b),
+	    "\n"
+	    "Querying target system called:\n"
+	    "\n"
+	    " 10.193.36.210\n"
+	    "\n"
+	    "Attempting to resolve IP address to a name...\n"
+	    "\n"
+	    "\n"
+	    "IP address resolved to RKTLABDC2\n"
+	    "\n"
+	    "UDP port 135 (epmap service): LISTENING or FILTERED\n"
+	    "Using ephemeral source port\n"
+	    "Querying Endpoint Mapper Database...\n"
+	    "Server's response:\n"
+	    "\n"
+	    "UUID: d049b186-814f-11d1-9a3c-00c04fc9b232 NtFrs API\n"
+	    "ncacn_np:\\\\RKTLABDC2[\\pipe\\000003b8.000]\n"
+	    "\n"
+	    "Total endpoints found: 1\n"
+	    "\n\n\n"
+	    "==== End of RPC Endpoint Mapper query response ====\n"
+	    "\n"
+	    "UDP port 135 is LISTENING\n");
+
+	/* a silent probe: what was sent, and the verdict it leaves */
+	buf_reset(&b);
+	buf_reset(&r.text);
+	pq_port(&b, IPPROTO_UDP, 1434, "ms-sql-m", VERDICT_LISTENING_OR_FILTERED,
+	    &probe_mssql, &r, NULL, 0);
+	assert_string_equal(buf_str(&b),
+	    "UDP port 1434 (ms-sql-m service): LISTENING or FILTERED\n"
+	    "Sending SQL Server query to UDP port 1434...\n"
+	    "\n"
+	    "UDP port 1434 is LISTENING or FILTERED\n");
+
+	/* closed: the verdict alone; a TCP banner: verdict then section */
+	buf_reset(&b);
+	pq_port(&b, IPPROTO_UDP, 161, "snmp", VERDICT_NOT_LISTENING, &probe_snmp,
+	    &r, NULL, 0);
+	assert_string_equal(buf_str(&b), "UDP port 161 (snmp service): NOT LISTENING\n");
+	buf_reset(&b);
+	buf_puts(&r.text, "Data returned from port:\n220 mail\n");
+	pq_port(&b, IPPROTO_TCP, 25, "smtp", VERDICT_LISTENING, &probe_smtp, &r,
+	    NULL, 0);
+	assert_string_equal(buf_str(&b), "TCP port 25 (smtp service): LISTENING\n"
+	    "Data returned from port:\n220 mail\n");
+	buf_reset(&b);
+	pq_port(&b, IPPROTO_TCP, 12345, NULL, VERDICT_FILTERED, NULL, &r, NULL, 0);
+	assert_string_equal(buf_str(&b), "TCP port 12345 (unknown service): FILTERED\n");
+
+	/* a name that does not resolve */
+	buf_reset(&b);
+	pq_name(&b, NULL);
+	assert_string_equal(buf_str(&b), "Attempting to resolve name to IP address...\n\n"
+	    "Failed to resolve name to IP address\n");
+
+	/* the worst verdict decides the status */
+	assert_int_equal(pq_worst(-1, VERDICT_LISTENING), 0);
+	assert_int_equal(pq_worst(0, VERDICT_NOT_LISTENING), 1);
+	assert_int_equal(pq_worst(1, VERDICT_LISTENING_OR_FILTERED), 2);
+	assert_int_equal(pq_worst(2, VERDICT_LISTENING), 2);
+	assert_int_equal(pq_worst(1, VERDICT_LISTENING), 1);
+
+	buf_release(&b);
+	probe_report_release(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spellings),
 		cmocka_unit_test(test_local_layout),
+		cmocka_unit_test(test_query_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
