@@ -26,7 +26,7 @@ ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
 
-PKGS     := libmnl
+PKGS     := libmnl sqlite3
 
 # BPF (owner lookup by iterator; event sources later) is built when clang,
 # bpftool, libbpf and the kernel's BTF are all there; BPF=0 turns it off.
