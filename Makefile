@@ -26,7 +26,7 @@ ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
 
-PKGS     := libmnl sqlite3
+PKGS     := libmnl
 
 # BPF (owner lookup by iterator; event sources later) is built when clang,
 # bpftool, libbpf and the kernel's BTF are all there; BPF=0 turns it off.
@@ -39,6 +39,15 @@ endif
 ifeq ($(BPF),1)
 PKGS     += libbpf
 BPF_CPPFLAGS := -DHAVE_BPF -I$(BUILD)/bpf
+endif
+# record's database (src/store/) needs SQLite; without it `record` says so.
+SQLITE   ?= $(shell pkg-config --exists sqlite3 2>/dev/null && echo 1 || echo 0)
+ifeq ($(SQLITE),1)
+PKGS     += sqlite3
+CPPFLAGS += -DHAVE_SQLITE
+NO_SQLITE :=
+else
+NO_SQLITE := src/store/% tests/unit/test_store.c
 endif
 CPPFLAGS += -Isrc $(BPF_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' -MMD -MP \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -53,14 +62,14 @@ else
 Q := @
 endif
 
-SRCS     := $(sort $(filter-out src/bpf/%,$(wildcard src/*.c src/*/*.c)))
+SRCS     := $(sort $(filter-out src/bpf/% $(NO_SQLITE),$(wildcard src/*.c src/*/*.c)))
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
 LIBOBJS  := $(LIBSRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libportscope.a
 BIN      := $(BUILD)/portscope
 
-UNITSRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNITSRCS := $(sort $(filter-out $(NO_SQLITE),$(wildcard tests/unit/test_*.c)))
 UNITBINS := $(UNITSRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAYS  := $(FUZZSRCS:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
