@@ -28,7 +28,7 @@
 
 static const char record_usage[] =
     "usage: portscope record [--db PATH] [--jsonl FILE|-] [--syslog] [--retain DAYS]\n"
-    "                        [--max-size MB] [--flush-interval S] [--poll]\n"
+    "                        [--max-size MB] [--flush-interval S] [--all-netns] [--poll]\n"
     "\n"
     "Record every port use (a baseline of every socket and its owners at start,\n"
     "then every bind, listen, connect, accept, state change, close and UDP flow)\n"
@@ -50,6 +50,8 @@ static const char record_usage[] =
     "      --no-aggregate      store every connection and UDP flow in full; by default\n"
     "                          repeats in the same minute (same process, remote\n"
     "                          address and port) are counted in one interval\n"
+    "      --all-netns         every network namespace (containers), not only this\n"
+    "                          one (BPF only; the baseline is this namespace's)\n"
     "      --poll              use the polling event source even where BPF loads\n"
     "      --poll-interval S   seconds between polls, 0.05-60 (default 1)\n";
 
@@ -72,6 +74,7 @@ cmd_record(int argc, char **argv)
 
 #include "events/events.h"
 #include "host/proc_cache.h"
+#include "output/json.h"
 #include "output/portevent.h"
 #include "output/syslog.h"
 #include "store/store.h"
@@ -96,6 +99,7 @@ struct record_opts {
 	long long	 poll_ms;
 	int		 poll;
 	int		 no_aggregate;
+	int		 all_netns;
 };
 
 struct recorder {
@@ -116,7 +120,7 @@ struct recorder {
 	int			 baseline_said;
 	uint64_t		 lost;		/* EV_LOST counts */
 	int			 failing;	/* the last commit failed */
-	char			 failure[256];
+	char			 failure[512];
 	uint64_t		 drops_logged;
 	uint64_t		 next_flush, next_retain, next_size, next_status, next_drop_log;
 };
@@ -125,7 +129,7 @@ static void
 record_parse(int argc, char **argv, struct record_opts *o)
 {
 	enum { O_DB = 256, O_JSONL, O_SYSLOG, O_SYSLOG_SOCKET, O_RETAIN, O_MAX_SIZE,
-	    O_FLUSH, O_POLL, O_POLL_INTERVAL, O_NO_AGGREGATE };
+	    O_FLUSH, O_POLL, O_POLL_INTERVAL, O_NO_AGGREGATE, O_ALL_NETNS };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "jsonl", required_argument, NULL, O_JSONL },
@@ -137,6 +141,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		{ "poll", no_argument, NULL, O_POLL },
 		{ "poll-interval", required_argument, NULL, O_POLL_INTERVAL },
 		{ "no-aggregate", no_argument, NULL, O_NO_AGGREGATE },
+		{ "all-netns", no_argument, NULL, O_ALL_NETNS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -195,6 +200,9 @@ record_parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case O_NO_AGGREGATE:
 			o->no_aggregate = 1;
+			break;
+		case O_ALL_NETNS:
+			o->all_netns = 1;
 			break;
 		case 'h':
 			fputs(record_usage, stdout);
@@ -284,6 +292,21 @@ jsonl_reopen(struct recorder *r)
 	say("reopened '%s'", r->o.jsonl);
 }
 
+/* Add the details of the event's process to the object just written
+ * (events --json's fields, then these). */
+static void
+jsonl_process(struct buf *b, const struct proc_info *p)
+{
+	b->len--;	/* reopen the object: its last byte is '}' */
+	json_kstr(b, "user", p->user);
+	json_kstr(b, "exe", p->exe);
+	json_kstr(b, "cmdline", p->cmdline);
+	json_ki64(b, "start_time", p->start_time);
+	json_kstr(b, "unit", p->unit);
+	json_kstr(b, "container", p->container);
+	buf_putc(b, '}');
+}
+
 static void
 on_event(const struct port_event *e, void *arg)
 {
@@ -310,7 +333,9 @@ on_event(const struct port_event *e, void *arg)
 		    (unsigned long long)e->count, (unsigned long long)r->lost);
 	}
 	if (r->jsonl_fd >= 0) {
-		portevent_json(&r->jsonl, e, pe ? &pe->info : NULL);
+		port_event_json(&r->jsonl, e);
+		if (pe)
+			jsonl_process(&r->jsonl, &pe->info);
 		buf_putc(&r->jsonl, '\n');
 		if (r->jsonl.len >= BUF_FLUSH_AT)
 			jsonl_flush(r);
@@ -467,6 +492,7 @@ setup(struct recorder *r)
 	}
 
 	ev_filter_init(&filter);
+	filter.all_netns = r->o.all_netns;
 	memset(&eo, 0, sizeof(eo));
 	eo.backend = r->o.poll ? EV_BACKEND_POLL : EV_BACKEND_AUTO;
 	eo.poll_interval_ns = (uint64_t)r->o.poll_ms * NSEC_PER_MSEC;

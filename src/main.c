@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "events", cmd_events, "every port use as it happens, with its process (eBPF)" },
 	{ "local", cmd_local, "every socket with its owning processes (PortQry -local)" },
 	{ "query", cmd_query, "is a TCP/UDP port on a host listening? (PortQry -n)" },
+	{ "record", cmd_record, "record every port use into a database (Port Reporter)" },
 	{ "watch", cmd_watch, "watch one port or one process, print what changes (PortQry -wport/-wpid)" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

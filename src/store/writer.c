@@ -21,9 +21,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INS_EVENT] = "INSERT INTO events (ts, run_id, type, flags, proto, family, "
 	    "local_addr, local_port, remote_addr, remote_port, state, old_state, pid, "
 	    "tid, uid, comm, process_id, interval_id, cookie, netns, cgroup_id, "
-	    "lifetime_ns, bytes_sent, bytes_received, count) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-	    "?21, ?22, ?23, ?24, ?25)",
+	    "lifetime_ns, bytes_sent, bytes_received, count, error) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+	    "?20, ?21, ?22, ?23, ?24, ?25, ?26)",
 	[ST_INS_IVAL] = "INSERT INTO intervals (id, run_id, kind, proto, family, "
 	    "local_addr, local_port, remote_addr, remote_port, state, process_id, pid, "
 	    "uid, comm, opened, closed, end, at_start, minute, count, bytes_sent, "
@@ -472,8 +472,6 @@ track(struct store *s, const struct port_event *ev, uint64_t process_id, int *sk
 		*skip = folded;
 		return iv->id;
 	case EV_CLOSE:
-		if (iv && !ss->folded)
-			ival_endpoints(s, iv, ev);
 		if (iv) {
 			iv->bytes_sent += ev->bytes_sent;
 			iv->bytes_received += ev->bytes_received;
@@ -674,8 +672,9 @@ write_event(struct store *s, const struct pend_event *pe)
 		bind_u64(st, 8, ev->lport);
 		bind_addr(st, 9, ev->family, ev->raddr, 1, ev->rport);
 		bind_nz(st, 10, ev->rport);
-		bind_text(st, 11, state_name(ev->proto, ev->state));
-		if (ev->type == EV_STATE)
+		bind_text(st, 11, ev->type == EV_CLOSE ? "CLOSED" :
+		    state_name(ev->proto, ev->state));
+		if (ev->type == EV_STATE || ev->type == EV_CLOSE)
 			bind_text(st, 12, state_name(ev->proto, ev->old_state));
 	}
 	if (!(ev->flags & EVF_NO_OWNER) && ev->pid) {
@@ -698,6 +697,8 @@ write_event(struct store *s, const struct pend_event *pe)
 	}
 	if (ev->type == EV_UDP_FLOW || ev->type == EV_LOST)
 		bind_u64(st, 25, ev->count);
+	if (ev->type == EV_CONNECT && ev->error)
+		sqlite3_bind_int(st, 26, ev->error);
 	return run_stmt(s, ST_INS_EVENT);
 }
 
