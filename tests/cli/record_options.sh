@@ -1,0 +1,166 @@
+# portscope record's options and outputs: bad input (one line, status 2),
+# files it cannot use (one line, status 1), --jsonl - (each line parses,
+# with the process's details), SIGHUP reopens a --jsonl file, sd_notify
+# (READY, STATUS, STOPPING), RFC 5424 messages received by a real rsyslogd
+# that the test starts with its own socket, --retain and --max-size prune
+# the oldest data and say so.
+. "$(dirname "$0")/lib.sh"
+need_root "record_options runs in its own network and mount namespaces"
+if [ "${INNER:-}" != 1 ]; then
+	INNER=1 exec unshare --net bash "$0" "$@"
+fi
+ip link set lo up
+. "$(dirname "$0")/helpers/watch_lib.sh"	# check_wait, has, jhas
+W="$(dirname "$0")/helpers/record_work.py"
+sq() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# ---- bad input: one line, status 2
+bad() {	# bad WANT ARGS...: status 2 and exactly the line WANT
+	local want=$1 out rc; shift
+	out=$("$PORTSCOPE" record --db "$TMP/never.db" "$@" 2>&1); rc=$?
+	if [ "$rc" = 2 ] && [ "$out" = "portscope: $want" ]; then ok "record $*: status 2, one line"; else
+		notok "record $*: status 2, one line"; echo "#   got $rc: $(printf %q "$out")"; echo "#   want: portscope: $want"; fi
+}
+bad "retain '0' is too small: give 1-36500 days" --retain 0
+bad "retain 'x' is invalid: give 1-36500 days" --retain x
+bad "retain '36501' is too large: give 1-36500 days" --retain 36501
+bad "max-size '0' is too small: give 1-1048576 MB" --max-size 0
+bad "max-size '1048577' is too large: give 1-1048576 MB" --max-size 1048577
+bad "flush-interval '0' is too small: give 0.05-60 seconds" --flush-interval 0
+bad "flush-interval '61' is too large: give 0.05-60 seconds" --flush-interval 61
+bad "flush-interval '1s' is invalid: give 0.05-60 seconds" --flush-interval 1s
+bad "poll-interval '0.01' is too small: give 0.05-60 seconds" --poll-interval 0.01
+bad "--jsonl needs a file name or '-'" --jsonl ''
+bad "option '--db' needs a value; see 'portscope help record'" --db
+bad "unknown option '--bogus'; see 'portscope help record'" --bogus
+bad "unexpected argument 'extra'; see 'portscope help record'" extra
+check "no database was created by bad input" test ! -e "$TMP/never.db"
+
+out=$("$PORTSCOPE" record --db "$TMP/no/such/dir/r.db" 2>&1); rc=$?
+check_eq "a database in a missing directory: status 1" "$rc" 1
+check_eq "... one line" "$out" "portscope: cannot open '$TMP/no/such/dir/r.db': No such file or directory"
+sqlite3 "$TMP/newer.db" "PRAGMA user_version = 99"
+out=$("$PORTSCOPE" record --db "$TMP/newer.db" 2>&1); rc=$?
+check_eq "a database of a newer schema: status 1, one line" "$rc: $out" \
+	"1: portscope: '$TMP/newer.db': schema version 99 is newer than this portscope's (1)"
+"$PORTSCOPE" help record >"$TMP/help" 2>&1
+check_grep "help record documents --syslog-socket" "$TMP/help" "--syslog-socket P"
+
+# ---- --jsonl -, sd_notify, rsyslogd, all in one run
+python3 - "$TMP/notify.sock" "$TMP/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+with open(sys.argv[2], "a") as out:
+    while True:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        out.write(m.replace("\n", " ") + "\n"); out.flush()
+        if m.startswith("STOPPING=1"):
+            break
+PY
+_pids+=($!)
+wait_for 5 test -S "$TMP/notify.sock"
+
+cat >"$TMP/rs.conf" <<RS
+global(workDirectory="$TMP")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="$TMP/log.sock" CreatePath="on" UseSpecialParser="off" ParseHostname="on")
+template(name="raw" type="string" string="%app-name% %procid% %msgid% %structured-data% %msg%\\n")
+*.* action(type="omfile" file="$TMP/syslog.out" template="raw")
+RS
+if ! command -v rsyslogd >/dev/null; then
+	notok "rsyslogd is not installed"
+else
+	spawn rsyslogd -n -f "$TMP/rs.conf" -i "$TMP/rsyslog.pid"
+	wait_for 10 test -S "$TMP/log.sock"
+fi
+
+db=$TMP/r.db
+NOTIFY_SOCKET=$TMP/notify.sock spawn "$PORTSCOPE" record --db "$db" --jsonl - \
+	--syslog-socket "$TMP/log.sock" --flush-interval 0.2 >"$TMP/j" 2>"$TMP/rec.err"
+rec=$SPAWNED
+check_wait "sd_notify: READY=1" 10 has "$TMP/notify.log" "^READY=1"
+check_wait "sd_notify: STATUS says it is recording" 10 has "$TMP/notify.log" "^STATUS=recording \((bpf|poll)\): "
+mkfifo "$TMP/server.in"; exec {sfd}<>"$TMP/server.in"
+spawn bash -c 'exec python3 "$0" server 7100 7200 3 <&"$1" >"$2"' "$W" "$sfd" "$TMP/server.out"
+wait_for 10 grep -q '^pid ' "$TMP/server.out"
+spid=$(sed -n 's/^pid //p' "$TMP/server.out")
+python3 "$W" client 7100 7200 2 1 >"$TMP/client.out"
+cpid=$(sed -n 's/^pid //p' "$TMP/client.out")
+check_wait "--jsonl -: the client's connect to 7100" 10 jhas "$TMP/j" \
+	"o['event'] == 'connect' and o['remote_port'] == 7100 and o['pid'] == $cpid and 'python3' in o['exe'] and o['user'] == 'root'"
+check_wait "--jsonl -: the server's listen, with its command line" 10 jhas "$TMP/j" \
+	"o['event'] == 'listen' and o['local_port'] == 7100 and o['pid'] == $spid and 'record_work.py server' in o['cmdline']"
+check_wait "syslog: rsyslogd received the listen as RFC 5424 with structured data" 10 has "$TMP/syslog.out" \
+	"^portscope $rec listen \[portscope@32473 event=\"listen\" proto=\"tcp\" local_addr=\"127\.0\.0\.1\" local_port=\"7100\" .*pid=\"$spid\" uid=\"0\" comm=\"python3\" user=\"root\" exe=\"[^\"]*python3[^\"]*\".*\] listen tcp 127\.0\.0\.1:7100 pid $spid \(python3\) uid 0$"
+check_wait "syslog: ... and the client's connect" 10 has "$TMP/syslog.out" \
+	"^portscope $rec connect \[portscope@32473 event=\"connect\" .*remote_port=\"7100\" .*pid=\"$cpid\""
+exec {sfd}>&-
+kill -TERM "$rec"; wait "$rec"; rc=$?
+check_eq "stopped by SIGTERM: status 0" "$rc" 0
+check_wait "sd_notify: STOPPING=1" 10 has "$TMP/notify.log" "^STOPPING=1"
+python3 - "$TMP/j" >"$TMP/jcheck" 2>&1 <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert "ts" in o and "event" in o, line
+    n += 1
+print(n)
+PY
+check "--jsonl -: every line is one JSON object with ts and event ($(cat "$TMP/jcheck") lines)" \
+	test "$(cat "$TMP/jcheck")" -gt 5
+check_eq "--jsonl -: as many lines as events seen (stored + aggregated)" "$(cat "$TMP/jcheck")" \
+	"$(sq "$db" "SELECT events + aggregated FROM runs")"
+
+# ---- SIGHUP reopens the --jsonl file
+spawn "$PORTSCOPE" record --db "$TMP/h.db" --jsonl "$TMP/h.jsonl" --flush-interval 0.2 2>"$TMP/h.err"
+rec=$SPAWNED
+check_wait "--jsonl FILE: the baseline is written" 10 jhas "$TMP/h.jsonl" "o['event'] == 'existing'"
+mv "$TMP/h.jsonl" "$TMP/h.jsonl.1"
+kill -HUP "$rec"
+check_wait "SIGHUP: says it reopened the file" 10 has "$TMP/h.err" "reopened '$TMP/h.jsonl'"
+python3 "$W" client 7100 7200 1 0 >/dev/null
+check_wait "SIGHUP: new events go to the new file" 10 jhas "$TMP/h.jsonl" "o['event'] == 'connect' and o['remote_port'] == 7100"
+check "SIGHUP: the old file kept what it had, and none of the new" jnone "$TMP/h.jsonl.1" "o['event'] == 'connect'"
+kill -TERM "$rec"; wait "$rec"
+
+# ---- --retain: data older than the limit goes, and the log says so
+now=$(date +%s%N)
+old=$((now - 3 * 86400 * 1000000000))
+sq "$db" "INSERT INTO events (ts, run_id, type, flags) VALUES ($old, 1, 'bind', 0), ($old, 1, 'close', 0);
+	INSERT INTO intervals (run_id, kind, proto, family, opened, closed) VALUES (1, 'bound', 'udp', 4, $old, $old);
+	INSERT INTO processes (run_id, pid, first_seen, last_seen) VALUES (1, 4242, $old, $old)"
+kept=$(sq "$db" "SELECT count(*) FROM events WHERE ts > $old")
+spawn "$PORTSCOPE" record --db "$db" --retain 2 --flush-interval 0.2 2>"$TMP/ret.err"
+rec=$SPAWNED
+check_wait "--retain 2: says what it pruned" 10 has "$TMP/ret.err" \
+	"^portscope: pruned 2 events, 1 intervals, 1 processes and 0 runs older than [0-9-]+ [0-9:]+ UTC \(--retain 2\)"
+check_eq "--retain 2: the 3-day-old rows are gone" \
+	"$(sq "$db" "SELECT (SELECT count(*) FROM events WHERE ts = $old) + (SELECT count(*) FROM intervals WHERE opened = $old) + (SELECT count(*) FROM processes WHERE pid = 4242)")" 0
+check_eq "--retain 2: the recent ones are kept" "$(sq "$db" "SELECT count(*) FROM events WHERE ts > $old AND run_id = 1")" "$kept"
+kill -TERM "$rec"; wait "$rec"
+
+# ---- --max-size: the oldest go until the file fits
+sq "$TMP/big.db" "PRAGMA page_size" >/dev/null
+"$PORTSCOPE" record --db "$TMP/big.db" --flush-interval 0.2 2>/dev/null & p=$!
+wait_for 10 sh -c "sqlite3 '$TMP/big.db' 'SELECT count(*) FROM runs' 2>/dev/null | grep -q 1"
+kill -TERM $p; wait $p
+sq "$TMP/big.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
+	INSERT INTO events (ts, run_id, type, flags, proto, local_addr, local_port, comm)
+	SELECT $old + i * 1000000000, 1, 'connect', 0, 'tcp', '127.0.0.1', i % 60000, 'filler-process' FROM n"
+size_mb() { sq "$1" "SELECT (page_count * page_size) / 1000000 FROM pragma_page_count, pragma_page_size"; }
+check "the filled database is over 8 MB ($(size_mb "$TMP/big.db") MB)" test "$(size_mb "$TMP/big.db")" -ge 8
+spawn "$PORTSCOPE" record --db "$TMP/big.db" --max-size 4 --flush-interval 0.2 2>"$TMP/max.err"
+rec=$SPAWNED
+check_wait "--max-size 4: says what it pruned" 20 has "$TMP/max.err" \
+	"^portscope: pruned [0-9]+ events, .* \(--max-size 4\); the database went from [0-9.]+ to [0-3]\.[0-9] MB"
+check "--max-size 4: the file is at most 4 MB ($(size_mb "$TMP/big.db") MB)" test "$(size_mb "$TMP/big.db")" -le 4
+check_eq "--max-size 4: the newest filler events are kept" \
+	"$(sq "$TMP/big.db" "SELECT max(ts) FROM events WHERE comm = 'filler-process'")" "$((old + 200000 * 1000000000))"
+kill -TERM "$rec"; wait "$rec"
+check_eq "integrity after pruning" "$(sq "$TMP/big.db" "PRAGMA integrity_check")" ok
