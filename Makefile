@@ -162,6 +162,15 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/portscope
 	install -m 0644 doc/portscope.1 $(DESTDIR)$(MANDIR)/man1/portscope.1
 
+# record's systemd unit (dist/), with the path of the installed binary
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+install: install-record-service
+.PHONY: install-record-service
+install-record-service: dist/portscope-record.service.in
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' $< >$(DESTDIR)$(UNITDIR)/portscope-record.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/portscope-record.service
+
 clean:
 	rm -rf build
 

@@ -4,6 +4,7 @@
  * of it in one transaction with statements prepared once.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,7 +596,8 @@ write_proc(struct store *s, const struct pend_proc *pp)
 	bind_text(st, 11, p->cmdline);
 	bind_text(st, 12, p->unit);
 	bind_text(st, 13, p->container);
-	bind_text(st, 14, p->exited ? "exited" : NULL);
+	bind_text(st, 14, p->exited ? "exited" : p->exe == NULL &&
+	    (p->exe_err == EACCES || p->exe_err == EPERM) ? "not permitted" : NULL);
 	if (run_stmt(s, ST_INS_PROC) == -1)
 		return -1;
 	for (i = 0; i < p->nmodules; i++) {

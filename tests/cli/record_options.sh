@@ -164,3 +164,38 @@ check_eq "--max-size 4: the newest filler events are kept" \
 	"$(sq "$TMP/big.db" "SELECT max(ts) FROM events WHERE comm = 'filler-process'")" "$((old + 200000 * 1000000000))"
 kill -TERM "$rec"; wait "$rec"
 check_eq "integrity after pruning" "$(sq "$TMP/big.db" "PRAGMA integrity_check")" ok
+
+# ---- the systemd unit: installed by make install, valid, and its
+# capability set is enough to load BPF and read another user's process
+make -s -C "${PORTSCOPE_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}" install-record-service DESTDIR="$TMP/inst" \
+	BINDIR="$(dirname "$PORTSCOPE")" UNITDIR=/unit >"$TMP/inst.log" 2>&1
+unit=$TMP/inst/unit/portscope-record.service
+check "make install puts portscope-record.service in place" test -f "$unit"
+check_grep "the unit is Type=notify" "$unit" "^Type=notify$"
+for k in "ProtectSystem=strict" "ReadWritePaths=/var/lib/portscope" "NoNewPrivileges=yes" "PrivateTmp=yes"; do
+	check_grep "the unit has $k" "$unit" "^$k$"
+done
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no "$unit" >"$TMP/verify" 2>&1
+	check_eq "systemd-analyze verify finds nothing wrong" "$?: $(cat "$TMP/verify")" "0: "
+else
+	notok "systemd-analyze is not installed"
+fi
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+check "the unit names its capabilities ($caps)" test -n "$caps"
+mkfifo "$TMP/hold.in"; exec {hfd}<>"$TMP/hold.in"
+spawn bash -c 'exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+	/usr/bin/python3 "$0" hold 7400 <&"$1" >"$2"' "$W" "$hfd" "$TMP/hold.out"
+wait_for 10 grep -q '^pid ' "$TMP/hold.out"
+hpid=$(sed -n 's/^pid //p' "$TMP/hold.out")
+spawn setpriv --bounding-set "-all,$caps" -- "$PORTSCOPE" record --db "$TMP/caps.db" \
+	--flush-interval 0.2 2>"$TMP/caps.err"
+rec=$SPAWNED
+check_wait "with only the unit's capabilities: recording" 10 has "$TMP/caps.err" "recording into"
+check_eq "... with BPF" "$(sq "$TMP/caps.db" "SELECT backend FROM runs")" bpf
+wait_for 10 sh -c "[ \"\$(sqlite3 '$TMP/caps.db' \"SELECT count(*) FROM processes WHERE pid = $hpid\")\" = 1 ]"
+check_eq "... another user's listener with its owner, executable and modules" \
+	"$(sq "$TMP/caps.db" "SELECT p.user || ' ' || (p.exe LIKE '%python3%') || ' ' || (SELECT count(*) > 0 FROM modules m WHERE m.process_id = p.id) FROM processes p JOIN events e ON e.process_id = p.id WHERE e.type = 'existing' AND e.local_port = 7400")" \
+	"nobody 1 1"
+kill -TERM "$rec"; wait "$rec"
+check_eq "... and it stops cleanly" "$?" 0
