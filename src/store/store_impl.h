@@ -41,6 +41,8 @@ struct sockst {
 	struct ival	**flows;
 	size_t		 nflows, flows_cap;
 	int		 folded;		/* its events are aggregated, not stored */
+	int		 closed;		/* closed; kept a while for late events */
+	uint64_t	 closed_gen;		/* flush_gen when it closed */
 	size_t		 first_pending;		/* index + 1 of its first queued event, 0 if none */
 	uint64_t	 pending_gen;		/* the flush_gen first_pending belongs to */
 };
@@ -82,6 +84,7 @@ struct store {
 	struct { struct pend_proc *v; size_t n, cap; } procs;
 	struct { struct ival **v; size_t n, cap; } dirty;
 	struct { struct seen_proc *v; size_t n, cap; } seen;
+	struct { struct sockst **v; size_t n, cap; } graveyard;	/* closed sockets */
 	struct hmap	 seen_idx;		/* process id → index + 1 in seen */
 	struct hmap	 socks;			/* cookie → struct sockst */
 	struct hmap	 agg;			/* aggregation key → struct ival (this minute) */

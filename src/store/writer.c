@@ -304,6 +304,34 @@ sock_free(struct sockst *ss)
 	free(ss);
 }
 
+/* The socket has closed: it stays known for two more commits, for events
+ * the engine delivers after the close, then goes. */
+static void
+sock_bury(struct store *s, struct sockst *ss)
+{
+	ss->closed = 1;
+	ss->closed_gen = s->flush_gen;
+	*VEC_PUSH(&s->graveyard) = ss;
+}
+
+/* Forget the sockets closed before the last commit. */
+static void
+graveyard_sweep(struct store *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->graveyard.n; i++) {
+		struct sockst *ss = s->graveyard.v[i];
+
+		if (ss->closed_gen + 2 <= s->flush_gen) {
+			hmap_del(&s->socks, ss->cookie);
+			sock_free(ss);
+		} else
+			s->graveyard.v[n++] = ss;
+	}
+	s->graveyard.n = n;
+}
+
 /* The socket's events already queued are aggregated after all. */
 static void
 sock_fold_queued(struct store *s, struct sockst *ss)
@@ -369,18 +397,24 @@ track(struct store *s, const struct port_event *ev, uint64_t process_id, int *sk
 	if (ev->cookie == 0 || ev->type == EV_LOST)
 		return 0;
 	if (ev->type == EV_CLOSE && (ss = hmap_get(&s->socks, ev->cookie)) == NULL) {
-		/* never seen open: the close says how long it lived */
+		/* never seen open: the close says how long it lived; events
+		 * of the socket that come after it (a refused connect's
+		 * connect returns after the close) join this interval */
 		struct port_event open = *ev;
 
 		open.ts_ns = ev->lifetime_ns < ev->ts_ns ? ev->ts_ns - ev->lifetime_ns : ev->ts_ns;
+		ss = sock_get(s, ev->cookie);
+		ss->first_ts = open.ts_ns;
 		if (ev->rport)
 			iv = ival_fold_or_new(s, &open, "connect", process_id, &folded);
 		else
 			iv = ival_new(s, &open, "bound", process_id);
+		ss->main = iv;
+		ss->folded = folded;
 		iv->bytes_sent += ev->bytes_sent;
 		iv->bytes_received += ev->bytes_received;
 		ival_end(s, iv, ev->ts_ns, "close");
-		ival_unref(iv);
+		sock_bury(s, ss);
 		*skip = folded;
 		return iv->id;
 	}
@@ -393,6 +427,18 @@ track(struct store *s, const struct port_event *ev, uint64_t process_id, int *sk
 	}
 	iv = ss->main;
 	had_main = iv != NULL;
+	if (ss->closed) {
+		/* an event the engine delivered after the close: it belongs
+		 * to the closed interval, and opens nothing */
+		if (iv && !ss->folded && ev->type != EV_CLOSE) {
+			if (iv->rport == 0 && ev->rport)
+				ival_endpoints(s, iv, ev);
+			if (ev->type == EV_ACCEPT)
+				ival_credit(s, iv, ev, process_id);
+		}
+		*skip = ss->folded;
+		return iv ? iv->id : 0;
+	}
 	switch (ev->type) {
 	case EV_EXISTING:
 		if (iv == NULL) {
@@ -481,8 +527,7 @@ track(struct store *s, const struct port_event *ev, uint64_t process_id, int *sk
 		for (i = 0; i < ss->nflows; i++)
 			ival_end(s, ss->flows[i], ev->ts_ns, "close");
 		*skip = ss->folded;
-		hmap_del(&s->socks, ss->cookie);
-		sock_free(ss);
+		sock_bury(s, ss);
 		return iv ? iv->id : 0;
 	case EV_LOST:
 		break;
@@ -777,6 +822,7 @@ store_flush(struct store *s, uint64_t now_ns, char *err, size_t errlen)
 	s->seen.n = 0;
 	hmap_release(&s->seen_idx);
 	s->flush_gen++;
+	graveyard_sweep(s);
 	return 0;
 
 rollback:
@@ -848,6 +894,8 @@ sock_stop(void *val, void *arg)
 	uint64_t now = *(uint64_t *)((void **)arg)[1];
 	size_t i;
 
+	if (ss->closed)
+		return;
 	if (ss->main)
 		ival_end(s, ss->main, now, "stop");
 	for (i = 0; i < ss->nflows; i++)
@@ -876,6 +924,7 @@ store_run_end(struct store *s, uint64_t now_ns, char *err, size_t errlen)
 		return -1;
 	hmap_each(&s->socks, sock_free_cb, NULL);
 	hmap_release(&s->socks);
+	s->graveyard.n = 0;
 	return 0;
 }
 
@@ -884,7 +933,7 @@ store_get_stats(const struct store *s, struct store_stats *out)
 {
 	*out = s->stats;
 	out->pending = s->events.n;
-	out->open_sockets = s->socks.count;
+	out->open_sockets = s->socks.count - s->graveyard.n;
 }
 
 void
@@ -898,6 +947,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	hmap_each(&s->socks, sock_free_cb, NULL);
 	hmap_release(&s->socks);
+	VEC_FREE(&s->graveyard);
 	hmap_each(&s->agg, agg_drop, NULL);
 	hmap_release(&s->agg);
 	for (i = 0; i < s->dirty.n; i++) {

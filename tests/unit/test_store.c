@@ -335,6 +335,40 @@ test_udp_flows(void **state)
 	    "AND count = 1"), 4);
 }
 
+/* A refused connect: the engine delivers the close before the connect that
+ * returned after it.  One closed interval, nothing left open. */
+static void
+test_events_after_close(void **state)
+{
+	struct fixture *f = *state;
+	struct store_stats st;
+	struct port_event e;
+
+	e = ev4(EV_CLOSE, T0 + SEC, 77, 900, IPPROTO_TCP, 40000, 3000, TCP_CLOSE);
+	e.lifetime_ns = 1000;
+	store_event(f->s, &e, 0);
+	e = ev4(EV_BIND, T0 + SEC + 10, 77, 900, IPPROTO_TCP, 40000, 0, TCP_CLOSE);
+	e.flags = EVF_IMPLICIT;
+	store_event(f->s, &e, 0);
+	e = ev4(EV_CONNECT, T0 + SEC + 20, 77, 900, IPPROTO_TCP, 40000, 3000, TCP_CLOSE);
+	e.error = 111;
+	store_event(f->s, &e, 0);
+	flush(f, T0 + 2 * SEC);
+	flush(f, T0 + 3 * SEC);
+	flush(f, T0 + 4 * SEC);	/* the closed socket is forgotten now */
+	e = ev4(EV_STATE, T0 + 5 * SEC, 78, 900, IPPROTO_TCP, 40001, 3001, TCP_ESTABLISHED);
+	store_event(f->s, &e, 0);
+	flush(f, T0 + 6 * SEC);
+	assert_string_equal(qs(f, "SELECT group_concat(kind || ' ' || remote_port || ' ' || "
+	    "ifnull(end, 'open') || ' ' || (closed - opened), ',') FROM intervals WHERE cookie = 77"),
+	    "connect 3000 close 1000");
+	assert_int_equal(q(f, "SELECT count(*) FROM events WHERE cookie = 77 AND interval_id = "
+	    "(SELECT id FROM intervals WHERE cookie = 77)"), 3);
+	assert_int_equal(q(f, "SELECT error FROM events WHERE type = 'connect'"), 111);
+	store_get_stats(f->s, &st);
+	assert_int_equal(st.open_sockets, 1);	/* cookie 78 */
+}
+
 static void
 test_processes_and_modules(void **state)
 {
@@ -559,6 +593,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_connections_aggregate_per_minute, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aggregation_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_after_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_processes_and_modules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit_keeps_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_counts_drops, setup, teardown),
