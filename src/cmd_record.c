@@ -414,17 +414,20 @@ flush(struct recorder *r, uint64_t mono)
 {
 	struct store_stats st;
 	char err[512];
+	uint64_t queued;
 
+	store_get_stats(r->store, &st);
+	queued = st.pending;
 	if (store_flush(r->store, clock_real_ns(), err, sizeof(err)) == -1) {
-		store_get_stats(r->store, &st);
 		if (!r->failing || strcmp(err, r->failure) != 0)
-			say("cannot write '%s': %s; %llu events kept in memory until it "
-			    "works again", r->o.db, err, (unsigned long long)st.pending);
+			say("cannot write '%s': %s; events wait in memory (at most %d) "
+			    "until it works again", r->o.db, err, STORE_MAX_PENDING);
 		r->failing = 1;
 		snprintf(r->failure, sizeof(r->failure), "%s", err);
 	} else if (r->failing) {
 		r->failing = 0;
-		say("writing '%s' again: everything kept in memory is stored", r->o.db);
+		say("writing '%s' again: the %llu events that waited are stored",
+		    r->o.db, (unsigned long long)queued);
 	}
 	store_get_stats(r->store, &st);
 	if (st.dropped > r->drops_logged && mono >= r->next_drop_log) {

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root "record_options runs in its own network and mount namespaces"
 if [ "${INNER:-}" != 1 ]; then
-	INNER=1 exec unshare --net bash "$0" "$@"
+	INNER=1 exec unshare --net --mount bash "$0" "$@"
 fi
 ip link set lo up
 . "$(dirname "$0")/helpers/watch_lib.sh"	# check_wait, has, jhas
@@ -116,6 +116,26 @@ check "--jsonl -: every line is one JSON object with ts and event ($(cat "$TMP/j
 	test "$(cat "$TMP/jcheck")" -gt 5
 check_eq "--jsonl -: as many lines as events seen (stored + aggregated)" "$(cat "$TMP/jcheck")" \
 	"$(sq "$db" "SELECT events + aggregated FROM runs")"
+
+# ---- a full disk: said once, events wait, all are written when there is room
+mkdir "$TMP/small"
+mount -t tmpfs -o size=1m tmpfs "$TMP/small" && on_exit umount "$TMP/small"
+spawn "$PORTSCOPE" record --db "$TMP/small/r.db" --flush-interval 0.2 2>"$TMP/full.err"
+rec=$SPAWNED
+wait_for 10 has "$TMP/full.err" "recording into"
+dd if=/dev/zero of="$TMP/small/fill" bs=4k 2>/dev/null
+python3 "$W" client 7100 7500 0 40 >"$TMP/fc.out"
+fpid=$(sed -n 's/^pid //p' "$TMP/fc.out")
+check_wait "full disk: said" 10 has "$TMP/full.err" \
+	"^portscope: cannot write '$TMP/small/r.db': .*database or disk is full; events wait in memory"
+rm -f "$TMP/small/fill"
+check_wait "full disk: room again, the waiting events are written" 10 has "$TMP/full.err" \
+	"^portscope: writing '$TMP/small/r.db' again: the [1-9][0-9]* events that waited are stored"
+check_eq "full disk: the flows made while it was full are all there" \
+	"$(sq "$TMP/small/r.db" "SELECT sum(count) FROM intervals WHERE kind = 'udp_flow' AND pid = $fpid AND remote_port = 7500")" 40
+check_eq "full disk: said once" "$(grep -c "cannot write" "$TMP/full.err")" 1
+kill -TERM "$rec"; wait "$rec"
+check_eq "full disk: integrity" "$(sq "$TMP/small/r.db" "PRAGMA integrity_check")" ok
 
 # ---- SIGHUP reopens the --jsonl file
 spawn "$PORTSCOPE" record --db "$TMP/h.db" --jsonl "$TMP/h.jsonl" --flush-interval 0.2 2>"$TMP/h.err"
