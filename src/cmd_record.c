@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "util/cli.h"
 #include "util/strtonum.h"
 
 #define RECORD_DB_DIR		"/var/lib/portscope"
@@ -74,7 +75,6 @@ cmd_record(int argc, char **argv)
 
 #include "events/events.h"
 #include "host/proc_cache.h"
-#include "output/json.h"
 #include "output/portevent.h"
 #include "output/syslog.h"
 #include "store/store.h"
@@ -145,7 +145,9 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *errstr;
+	const struct cli cli = { .cmd = "record" };
+	const char *errstr, *db = NULL, *retain = NULL, *max_size = NULL, *flush = NULL,
+	    *poll_interval = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -157,46 +159,47 @@ record_parse(int argc, char **argv, struct record_opts *o)
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_DB:
+			cli_once(&cli, &db, "--db", optarg);
 			if (optarg[0] == '\0')
-				errx(2, "--db needs a path");
+				cli_usage_error(&cli, "--db needs a path");
 			o->db = optarg;
 			break;
 		case O_JSONL:
+			cli_once(&cli, &o->jsonl, "--jsonl", optarg);
 			if (optarg[0] == '\0')
-				errx(2, "--jsonl needs a file name or '-'");
-			o->jsonl = optarg;
+				cli_usage_error(&cli, "--jsonl needs a file name or '-'");
 			break;
 		case O_SYSLOG:
 			o->syslog = 1;
 			break;
 		case O_SYSLOG_SOCKET:
+			cli_once(&cli, &o->syslog_socket, "--syslog-socket", optarg);
 			if (optarg[0] == '\0')
-				errx(2, "--syslog-socket needs a path");
+				cli_usage_error(&cli, "--syslog-socket needs a path");
 			o->syslog = 1;
-			o->syslog_socket = optarg;
 			break;
 		case O_RETAIN:
-			o->retain_days = strtonum(optarg, 1, 36500, &errstr);
-			if (errstr)
-				errx(2, "retain '%s' is %s: give 1-36500 days", optarg, errstr);
+			cli_once(&cli, &retain, "--retain", optarg);
+			o->retain_days = cli_num(&cli, "retain", "days", optarg, 1, 36500);
 			break;
 		case O_MAX_SIZE:
-			o->max_size_mb = strtonum(optarg, 1, 1048576, &errstr);
-			if (errstr)
-				errx(2, "max-size '%s' is %s: give 1-1048576 MB", optarg, errstr);
+			cli_once(&cli, &max_size, "--max-size", optarg);
+			o->max_size_mb = cli_num(&cli, "max-size", "MB", optarg, 1, 1048576);
 			break;
 		case O_FLUSH:
+			cli_once(&cli, &flush, "--flush-interval", optarg);
 			if (parse_seconds_ms(optarg, 50, 60000, &o->flush_ms, &errstr) == -1)
-				errx(2, "flush-interval '%s' is %s: give 0.05-60 seconds",
-				    optarg, errstr);
+				cli_usage_error(&cli, "bad flush-interval '%s': %s, give "
+				    "0.05-60 seconds", optarg, errstr);
 			break;
 		case O_POLL:
 			o->poll = 1;
 			break;
 		case O_POLL_INTERVAL:
+			cli_once(&cli, &poll_interval, "--poll-interval", optarg);
 			if (parse_seconds_ms(optarg, 50, 60000, &o->poll_ms, &errstr) == -1)
-				errx(2, "poll-interval '%s' is %s: give 0.05-60 seconds",
-				    optarg, errstr);
+				cli_usage_error(&cli, "bad poll-interval '%s': %s, give "
+				    "0.05-60 seconds", optarg, errstr);
 			break;
 		case O_NO_AGGREGATE:
 			o->no_aggregate = 1;
@@ -207,16 +210,12 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		case 'h':
 			fputs(record_usage, stdout);
 			exit(0);
-		case ':':
-			errx(2, "option '%s' needs a value; see 'portscope help record'",
-			    argv[optind - 1]);
 		default:
-			errx(2, "unknown option '%s'; see 'portscope help record'",
-			    argv[optind - 1]);
+			cli_getopt_error(&cli, ch, argv, optind, optopt);
 		}
 	}
 	if (optind < argc)
-		errx(2, "unexpected argument '%s'; see 'portscope help record'", argv[optind]);
+		cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 }
 
 /* A status line on stderr (the journal under systemd). */
@@ -292,21 +291,6 @@ jsonl_reopen(struct recorder *r)
 	say("reopened '%s'", r->o.jsonl);
 }
 
-/* Add the details of the event's process to the object just written
- * (events --json's fields, then these). */
-static void
-jsonl_process(struct buf *b, const struct proc_info *p)
-{
-	b->len--;	/* reopen the object: its last byte is '}' */
-	json_kstr(b, "user", p->user);
-	json_kstr(b, "exe", p->exe);
-	json_kstr(b, "cmdline", p->cmdline);
-	json_ki64(b, "start_time", p->start_time);
-	json_kstr(b, "unit", p->unit);
-	json_kstr(b, "container", p->container);
-	buf_putc(b, '}');
-}
-
 static void
 on_event(const struct port_event *e, void *arg)
 {
@@ -333,9 +317,7 @@ on_event(const struct port_event *e, void *arg)
 		    (unsigned long long)e->count, (unsigned long long)r->lost);
 	}
 	if (r->jsonl_fd >= 0) {
-		port_event_json(&r->jsonl, e);
-		if (pe)
-			jsonl_process(&r->jsonl, &pe->info);
+		portevent_json(&r->jsonl, e, pe ? &pe->info : NULL);
 		buf_putc(&r->jsonl, '\n');
 		if (r->jsonl.len >= BUF_FLUSH_AT)
 			jsonl_flush(r);

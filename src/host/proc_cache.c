@@ -26,7 +26,7 @@ entry_read(struct proc_cache *c, pid_t pid, const char *comm, uint32_t uid, uint
 	struct proc_entry *e = xcalloc(1, sizeof(*e));
 
 	c->reads++;
-	if (proc_read_pid(pid, PROC_BASIC | PROC_FULL | PROC_MODULES, &e->info) == -1) {
+	if (proc_read_pid(pid, 0, PROC_BASIC | PROC_FULL | PROC_MODULES, &e->info) == -1) {
 		/* gone: keep what the event said */
 		e->info.pid = pid;
 		e->info.exited = 1;
@@ -58,15 +58,20 @@ proc_cache_get(struct proc_cache *c, pid_t pid, const char *comm, uint32_t uid,
 		/* check: the same process still, or another behind the pid? */
 		c->checks++;
 		e->checked_ns = now;
-		if (proc_read_pid(pid, PROC_BASIC | PROC_FULL, &now_info) == -1)
-			return e;	/* exited: the event is its last word */
-		changed = e->info.exited || now_info.start_time != e->info.start_time ||
-		    !same_str(now_info.exe, e->info.exe);
-		proc_info_release(&now_info);
-		if (!changed)
-			return e;
+		if (!e->info.exited && proc_read_pid(pid, e->info.start_ticks,
+		    PROC_BASIC | PROC_FULL, &now_info) == 0) {
+			changed = !same_str(now_info.exe, e->info.exe);	/* exec */
+			proc_info_release(&now_info);
+			if (!changed)
+				return e;
+		}
+		/* exec'd, or gone: is another process behind the pid now? */
 	}
 	n = entry_read(c, pid, comm, uid, now);
+	if (e != NULL && n->info.exited && !e->info.exited) {
+		entry_free(n);	/* gone: the event is its last word */
+		return e;
+	}
 	if (e != NULL)
 		entry_free(e);
 	hmap_put(&c->by_pid, (uint64_t)pid + 1, n);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "host/sock.h"
@@ -58,28 +57,16 @@ sd_addr(struct buf *b, const char *name, int family, const uint8_t *a)
 	buf_putc(b, '"');
 }
 
-/* RFC 5424's TIMESTAMP: UTC to the microsecond. */
-static void
-timestamp(char *out, size_t len, uint64_t ns)
-{
-	struct timespec ts = clock_ns_to_timespec(ns);
-	struct tm tm;
-	char s[32];
-
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, len, "%.20s.%06dZ", s, (int)(ts.tv_nsec / 1000));
-}
-
 void
 syslog_format(struct buf *b, const struct port_event *e, const struct proc_info *p,
     const char *host, pid_t procid)
 {
+	struct sock_row r = { .proto = e->proto, .state = e->state };
 	const char *type = ev_type_name(e->type);
 	const char *proto = e->proto == IPPROTO_UDP ? "udp" : "tcp";
 	char ts[40];
 
-	timestamp(ts, sizeof(ts), e->ts_ns);
+	portevent_ts(ts, sizeof(ts), e->ts_ns);
 	buf_printf(b, "<%d>1 %s %s portscope %d %s [" SYSLOG_SDID " event=\"%s\"",
 	    e->type == EV_LOST ? PRI_WARNING : PRI_INFO, ts, host[0] ? host : "-",
 	    (int)procid, type, type);
@@ -93,8 +80,7 @@ syslog_format(struct buf *b, const struct port_event *e, const struct proc_info 
 	sd_u64(b, "local_port", e->lport);
 	sd_addr(b, "remote_addr", e->family, e->raddr);
 	sd_u64(b, "remote_port", e->rport);
-	sd_str(b, "state", e->type == EV_CLOSE ? "CLOSED" :
-	    port_event_state_name(e->proto, e->state));
+	sd_str(b, "state", e->type == EV_CLOSE ? "CLOSED" : sock_state_name(&r));
 	if (e->pid && !(e->flags & EVF_NO_OWNER)) {
 		sd_u64(b, "pid", e->pid);
 		sd_u64(b, "uid", e->uid);

@@ -21,19 +21,21 @@ bad() {	# bad WANT ARGS...: status 2 and exactly the line WANT
 	if [ "$rc" = 2 ] && [ "$out" = "portscope: $want" ]; then ok "record $*: status 2, one line"; else
 		notok "record $*: status 2, one line"; echo "#   got $rc: $(printf %q "$out")"; echo "#   want: portscope: $want"; fi
 }
-bad "retain '0' is too small: give 1-36500 days" --retain 0
-bad "retain 'x' is invalid: give 1-36500 days" --retain x
-bad "retain '36501' is too large: give 1-36500 days" --retain 36501
-bad "max-size '0' is too small: give 1-1048576 MB" --max-size 0
-bad "max-size '1048577' is too large: give 1-1048576 MB" --max-size 1048577
-bad "flush-interval '0' is too small: give 0.05-60 seconds" --flush-interval 0
-bad "flush-interval '61' is too large: give 0.05-60 seconds" --flush-interval 61
-bad "flush-interval '1s' is invalid: give 0.05-60 seconds" --flush-interval 1s
-bad "poll-interval '0.01' is too small: give 0.05-60 seconds" --poll-interval 0.01
-bad "--jsonl needs a file name or '-'" --jsonl ''
-bad "option '--db' needs a value; see 'portscope help record'" --db
-bad "unknown option '--bogus'; see 'portscope help record'" --bogus
-bad "unexpected argument 'extra'; see 'portscope help record'" extra
+H="; see 'portscope help record'"
+bad "bad retain '0': too small, give 1-36500 days$H" --retain 0
+bad "bad retain 'x': not a number, give 1-36500 days$H" --retain x
+bad "bad retain '36501': too large, give 1-36500 days$H" --retain 36501
+bad "bad max-size '0': too small, give 1-1048576 MB$H" --max-size 0
+bad "bad max-size '1048577': too large, give 1-1048576 MB$H" --max-size 1048577
+bad "bad flush-interval '0': too small, give 0.05-60 seconds$H" --flush-interval 0
+bad "bad flush-interval '61': too large, give 0.05-60 seconds$H" --flush-interval 61
+bad "bad flush-interval '1s': invalid, give 0.05-60 seconds$H" --flush-interval 1s
+bad "bad poll-interval '0.01': too small, give 0.05-60 seconds$H" --poll-interval 0.01
+bad "--jsonl needs a file name or '-'$H" --jsonl ''
+bad "option '--retain' given twice ('1' and '2')$H" --retain 1 --retain 2
+bad "option '--db' needs a value$H" --db
+bad "unknown option '--bogus'$H" --bogus
+bad "unexpected argument 'extra'$H" extra
 check "no database was created by bad input" test ! -e "$TMP/never.db"
 
 out=$("$PORTSCOPE" record --db "$TMP/no/such/dir/r.db" 2>&1); rc=$?
