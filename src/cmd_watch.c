@@ -1,7 +1,10 @@
 /*
- * portscope watch: one port or one process, polled every interval; the
- * first check prints what is there, later checks print only what changed
- * (PortQry's -wport / -wpid / -wt, with its -l log).
+ * portscope watch: one port or one process; the first check prints what is
+ * there, later checks print only what changed (PortQry's -wport / -wpid /
+ * -wt, with its -l log).  Checks run every interval and, where the event
+ * engine loads (events/events.h), soon after the kernel reports a change;
+ * sockets that lived and died between two checks come from the events
+ * (events/track.h) and print as the same NEW / STATE / GONE lines.
  */
 #include <err.h>
 #include <errno.h>
@@ -20,6 +23,8 @@
 
 #include "commands.h"
 #include "events/diff.h"
+#include "events/events.h"
+#include "events/track.h"
 #include "host/owner_cache.h"
 #include "host/snapshot.h"
 #include "output/json.h"
@@ -37,6 +42,8 @@
 #define INTERVAL_MAX_MS		1200000
 #define INTERVAL_DEFAULT_MS	60000
 #define SEPARATOR		"========"
+#define EV_SETTLE_MS		20	/* after an event, wait for its fellows */
+#define EV_CHECK_GAP_MS		100	/* between two checks that events call for */
 
 struct watch_opts {
 	struct snap_filter	 filter;
@@ -53,6 +60,7 @@ struct watch_opts {
 	int			 no_cache;	/* look every owner up at every check */
 	const struct owner_backend *owners;	/* --owners; NULL: the default */
 	const char		*tick_cpu;	/* hidden: CPU seconds of each check to this file */
+	int			 poll_only;	/* --poll: no event engine */
 };
 
 /* A process as -v remembers it: pid and start time, so that a pid used
@@ -87,6 +95,10 @@ struct watch {
 	const char		*stop;		/* why the watch stopped; NULL while running */
 	int			 esc;		/* stopped by the Esc key */
 	int			 out_ok;	/* stdout takes what we write */
+	struct ev_source	*ev;		/* the event engine; NULL when polling */
+	struct ev_track		*track;		/* what events show and checks do not */
+	long long		 ev_due;	/* a check events call for, at this time (ms); 0: none */
+	long long		 last_check;	/* ms */
 	int			 rc;
 };
 
@@ -116,14 +128,16 @@ static const char watch_usage[] =
     "                    loads) or procfs (/proc/PID/fd)\n"
     "      --no-cache    a port watch remembers which process held which socket\n"
     "                    and only confirms those descriptors while nothing new\n"
-    "                    appears; this looks every owner up at every check\n";
+    "                    appears; this looks every owner up at every check\n"
+    "      --poll        checks only, every interval: no kernel events (as root\n"
+    "                    they also show what lives between two checks)\n";
 
 /* Parse argv into o; exits 2 with one line on a usage error. */
 static void
 watch_parse(int argc, char **argv, struct watch_opts *o)
 {
 	enum { O_PORT = 256, O_PID, O_INTERVAL, O_JSON, O_COUNT, O_OWNERS,
-	    O_NO_CACHE, O_PORTQRY, O_TICK_CPU, O_RAW };
+	    O_NO_CACHE, O_PORTQRY, O_TICK_CPU, O_RAW, O_POLL };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, O_PORT },
 		{ "pid", required_argument, NULL, O_PID },
@@ -136,6 +150,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		{ "no-cache", no_argument, NULL, O_NO_CACHE },
 		{ "portqry", no_argument, NULL, O_PORTQRY },
 		{ "tick-cpu", required_argument, NULL, O_TICK_CPU },
+		{ "poll", no_argument, NULL, O_POLL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -187,6 +202,9 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 			break;
 		case O_TICK_CPU:
 			o->tick_cpu = optarg;
+			break;
+		case O_POLL:
+			o->poll_only = 1;
 			break;
 		case 'l':
 			cli_once(&cli, &o->log, "-l", optarg);
@@ -349,16 +367,16 @@ first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 /* Format one change (or, on the first check, one present socket). */
 static void
 emit(struct watch *w, const struct timespec *now, const struct diff_event *e,
-    const struct snapshot *cur, int initial)
+    const struct snapshot *before, const struct snapshot *cur, int initial)
 {
 	char when[48], ts[48];
 
 	fmt_time(when, sizeof(when), now, 0);
-	event_text(&w->text, when, e, &w->prev, cur, initial);
+	event_text(&w->text, when, e, before, cur, initial);
 	if (w->o.json) {
 		fmt_ts(ts, sizeof(ts), now);
 		buf_putc(&w->json, '{');
-		event_json(&w->json, ts, e, &w->prev, cur, initial, w->o.verbose);
+		event_json(&w->json, ts, e, before, cur, initial, w->o.verbose);
 	}
 	if (e->kind != DIFF_GONE)
 		first_seen(w, cur, e->after);
@@ -454,14 +472,16 @@ portqry_check(struct watch *w, const struct snapshot *cur,
 static int
 check(struct watch *w)
 {
-	struct snapshot cur;
+	struct snapshot cur, xs;
 	struct timespec now;
-	struct diff d = { NULL, 0 };
+	struct diff d = { NULL, 0 }, xd = { NULL, 0 };
 	struct diff_event e;
+	struct buf xtext;
 	char errbuf[256], when[48];
 	uint64_t cpu0 = clock_cpu_ns();
 	size_t i, nchanges = 0, full0 = owner_cache_full_scans();
 	size_t mark = w->text.len;	/* what is before this check's text */
+	size_t xmark = mark;		/* where the events' own changes begin */
 
 	if (snapshot_take(&cur, &w->o.filter, errbuf, sizeof(errbuf)) == -1) {
 		warnx("%s", errbuf);
@@ -480,23 +500,38 @@ check(struct watch *w)
 			e.kind = DIFF_NEW;
 			e.before = NULL;
 			e.after = &cur.socks[i];
-			emit(w, &now, &e, &cur, 1);
+			emit(w, &now, &e, &w->prev, &cur, 1);
 		}
 	} else {
 		diff_snapshots(&w->prev, &cur, &d);
-		if (d.nevents > 0)
+		if (w->track)	/* what the events saw and the snapshots did not */
+			track_flush(w->track, &w->prev, &cur, &xs, &xd);
+		nchanges = d.nevents + xd.nevents;
+		if (nchanges > 0)
 			buf_printf(&w->text, "%s %s: %zu change%s %s\n", SEPARATOR, when,
-			    d.nevents, d.nevents == 1 ? "" : "s", SEPARATOR);
+			    nchanges, nchanges == 1 ? "" : "s", SEPARATOR);
 		for (i = 0; i < d.nevents; i++)
-			emit(w, &now, &d.events[i], &cur, 0);
-		w->changes += (long long)d.nevents;
-		nchanges = d.nevents;
+			emit(w, &now, &d.events[i], &w->prev, &cur, 0);
+		xmark = w->text.len;
+		for (i = 0; i < xd.nevents; i++)
+			emit(w, &now, &xd.events[i], &xs, &xs, 0);
+		w->changes += (long long)nchanges;
 		diff_release(&d);
 	}
 	if (w->o.portqry) {
-		w->text.len = mark;	/* the table instead of the events */
+		/* the table instead of the snapshot's changes; the sockets it
+		 * cannot show (they came and went) keep their lines after it */
+		buf_init(&xtext);
+		buf_add(&xtext, w->text.data + xmark, w->text.len - xmark);
+		w->text.len = mark;
 		if (!w->have_prev || nchanges > 0)
 			portqry_check(w, &cur, &now);
+		buf_add(&w->text, xtext.data, xtext.len);
+		buf_release(&xtext);
+	}
+	if (w->track && w->have_prev) {
+		diff_release(&xd);
+		snapshot_release(&xs);
 	}
 	flush_check(w);
 	if (w->have_prev)
@@ -504,6 +539,8 @@ check(struct watch *w)
 	w->prev = cur;
 	w->have_prev = 1;
 	w->checks++;
+	w->last_check = mono_ms();
+	w->ev_due = 0;
 	if (w->tick_cpu) {
 		fprintf(w->tick_cpu, "%.6f %zu %s\n",
 		    (double)(clock_cpu_ns() - cpu0) / (double)NSEC_PER_SEC, cur.nsocks,
@@ -729,18 +766,92 @@ pid_gone(pid_t pid)
 
 /* ---- the command ---- */
 
-/* Wait for the next check's time, a signal, a key, or the process's exit. */
+/* ---- the event engine ---- */
+
 static void
+on_event(const struct port_event *e, void *arg)
+{
+	struct watch *w = arg;
+
+	if (e->type == EV_LOST)
+		warnx("%llu events lost (the ring buffer was full): the next check "
+		    "shows what is there", (unsigned long long)e->count);
+	else
+		track_add(w->track, e);
+	if (w->ev_due == 0) {
+		w->ev_due = mono_ms() + EV_SETTLE_MS;
+		if (w->ev_due < w->last_check + EV_CHECK_GAP_MS)
+			w->ev_due = w->last_check + EV_CHECK_GAP_MS;
+	}
+}
+
+/* Open the event engine for what w watches; where it cannot load, say why
+ * in one line and go on with checks alone. */
+static void
+events_begin(struct watch *w)
+{
+	struct ev_options o;
+	struct ev_filter f;
+	char why[256];
+
+	if (w->o.poll_only)
+		return;
+	ev_filter_init(&f);
+	f.port = w->o.port;
+	f.pid = w->o.pid;
+	memset(&o, 0, sizeof(o));
+	o.backend = EV_BACKEND_BPF;
+	o.no_existing = 1;	/* the first check showed them */
+	if ((w->ev = ev_open(&f, &o, why, sizeof(why))) == NULL) {
+		warnx("event mode unavailable (%s): checking every %.3g seconds; what "
+		    "lives between two checks is not seen", why,
+		    (double)w->o.interval_ms / 1000);
+		return;
+	}
+	w->track = track_new();
+}
+
+static void
+events_read(struct watch *w)
+{
+	char why[256];
+
+	if (ev_read(w->ev, on_event, w, why, sizeof(why)) == -1) {
+		warnx("%s: checking every interval only from now on", why);
+		ev_close(w->ev);
+		w->ev = NULL;
+	}
+}
+
+/* Wait for the next check's time (or, returning 1, one that events call
+ * for), a signal, a key, or the process's exit. */
+static int
 wait_next(struct watch *w, long long deadline)
 {
-	struct pollfd pf[3];
-	long long left;
-	int n, r;
+	struct pollfd pf[4];
+	long long left, now;
+	int n, r, t, evi;
 
-	while (!w->stop && (left = deadline - mono_ms()) > 0) {
+	while (!w->stop) {
+		now = mono_ms();
+		if (w->ev_due && w->ev_due <= now)
+			return 1;
+		if ((left = deadline - now) <= 0)
+			break;
+		if (w->ev_due && w->ev_due - now < left)
+			left = w->ev_due - now;
 		n = 0;
 		pf[n].fd = w->sigfd;
 		pf[n++].events = POLLIN;
+		evi = -1;
+		if (w->ev) {
+			t = ev_timeout_ms(w->ev);
+			if (t >= 0 && t < left)
+				left = t;
+			evi = n;
+			pf[n].fd = ev_fd(w->ev);
+			pf[n++].events = POLLIN;
+		}
 		if (w->pidfd != -1) {
 			pf[n].fd = w->pidfd;
 			pf[n++].events = POLLIN;
@@ -754,12 +865,14 @@ wait_next(struct watch *w, long long deadline)
 				continue;
 			err(1, "poll");
 		}
+		if (evi != -1)	/* readable, or its time to look (loss) */
+			events_read(w);
 		if (r == 0)
-			break;
+			continue;
 		if (pf[0].revents)
 			signal_read(w);
 		for (r = 1; r < n; r++) {
-			if (pf[r].revents == 0)
+			if (pf[r].revents == 0 || r == evi)
 				continue;
 			if (pf[r].fd == w->pidfd)
 				process_exited(w);
@@ -769,6 +882,7 @@ wait_next(struct watch *w, long long deadline)
 	}
 	if (!w->stop && w->o.pid && w->pidfd == -1 && pid_gone(w->o.pid))
 		process_exited(w);
+	return 0;
 }
 
 int
@@ -778,6 +892,7 @@ cmd_watch(int argc, char **argv)
 	struct proc_info pi;
 	char errbuf[256];
 	long long next;
+	int by_event = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.logfd = w.pidfd = -1;
@@ -830,18 +945,24 @@ cmd_watch(int argc, char **argv)
 			w.rc = 1;
 			break;
 		}
+		if (w.checks == 1)
+			events_begin(&w);
 		if (w.o.count && w.checks >= w.o.count) {
 			w.stop = "all checks done";
 			break;
 		}
-		next += w.o.interval_ms;
-		if (next < mono_ms())	/* a check overran: skip the missed ones */
-			next = mono_ms() + w.o.interval_ms;
-		wait_next(&w, next);
+		if (!by_event) {
+			next += w.o.interval_ms;
+			if (next < mono_ms())	/* a check overran: skip the missed ones */
+				next = mono_ms() + w.o.interval_ms;
+		}
+		by_event = wait_next(&w, next);
 	}
 
 	log_end(&w);
 	restore_terminal();
+	ev_close(w.ev);
+	track_free(w.track);
 	if (w.have_prev)
 		snapshot_release(&w.prev);
 	owner_cache_release();

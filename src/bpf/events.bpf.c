@@ -198,11 +198,13 @@ read_sock(struct evk_event *e, __u64 skp)
 	}
 }
 
-/* Does the event pass the kernel-side filters?  (Owner already set.) */
+/* Does the event pass the kernel-side filters?  (Owner already set.)  A
+ * socket that passed the port filter once (known) keeps passing it: its
+ * close says it is gone whatever ports it shows then. */
 static __always_inline int
-wanted(const struct evk_event *e)
+wanted(const struct evk_event *e, int known)
 {
-	if (filt_port && e->lport != filt_port && e->rport != filt_port)
+	if (filt_port && !known && e->lport != filt_port && e->rport != filt_port)
 		return 0;
 	if (filt_protos && !(filt_protos & (e->proto == IPPROTO_TCP ? 1 : 2)))
 		return 0;
@@ -228,11 +230,11 @@ count_lost(void)
 /* Copy e into the ring buffer if it passes the filters; a full buffer is
  * counted.  Returns 1 when the event was wanted. */
 static __always_inline int
-send(struct evk_event *e)
+send_known(struct evk_event *e, int known)
 {
 	struct evk_event *r;
 
-	if (!wanted(e))
+	if (!wanted(e, known))
 		return 0;
 	e->version = EVK_VERSION;
 	if (e->ts_ns == 0)
@@ -245,6 +247,12 @@ send(struct evk_event *e)
 	__builtin_memcpy(r, e, sizeof(*r));
 	bpf_ringbuf_submit(r, 0);
 	return 1;
+}
+
+static __always_inline int
+send(struct evk_event *e)
+{
+	return send_known(e, 0);
 }
 
 static __always_inline void
@@ -474,7 +482,7 @@ int ev_sock_release(struct bpf_sock *ctx)
 			e.flags |= EVKF_NO_START;
 	} else
 		e.flags |= EVKF_NO_START;
-	send(&e);
+	send_known(&e, si && (si->flags & SF_SEEN));
 	return 1;
 }
 
@@ -554,7 +562,7 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;	/* set again (tcp_close in FIN_WAIT1): no change */
 	if (newstate != TCP_CLOSE) {
 		e.type = EVK_STATE;
-		if (send(&e))
+		if (send_known(&e, si->flags & SF_SEEN))
 			si->flags |= SF_SEEN;
 		return 0;
 	}
@@ -573,7 +581,7 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		e.bytes_sent = tp->bytes_acked;
 		e.bytes_received = tp->bytes_received;
 	}
-	send(&e);
+	send_known(&e, si->flags & SF_SEEN);
 	bpf_map_delete_elem(&acceptors, &cookie);
 	return 0;
 }

@@ -82,7 +82,10 @@ sockrow_json(struct buf *b, const struct snapshot *s, const struct sock_row *r,
 		buf_add(b, "{\"pid\":", 7);
 		buf_u64(b, o->pid);
 		buf_add(b, ",\"fd\":", 6);
-		buf_u64(b, (uint64_t)o->fd);
+		if (o->fd < 0)		/* known from an event, not a descriptor */
+			buf_puts(b, "null");
+		else
+			buf_u64(b, (uint64_t)o->fd);
 		buf_putc(b, ',');
 		buf_puts(b, proc_fragment(snapshot_proc(s, o), full));
 		buf_putc(b, '}');
