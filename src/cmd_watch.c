@@ -502,6 +502,7 @@ check(struct watch *w)
 			e.after = &cur.socks[i];
 			emit(w, &now, &e, &w->prev, &cur, 1);
 		}
+		xmark = w->text.len;	/* nothing came and went before it */
 	} else {
 		diff_snapshots(&w->prev, &cur, &d);
 		if (w->track)	/* what the events saw and the snapshots did not */
