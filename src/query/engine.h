@@ -34,7 +34,12 @@ struct query_opts {
 	unsigned	 max_timeout_ms;
 	unsigned	 read_timeout_ms;	/* TCP probe: wait for a banner/reply */
 	unsigned	 icmp_gap_ms;	/* paced UDP retries: one per gap */
+	unsigned	 probe_deadline_ms;	/* a whole probe conversation */
 };
+
+/* A probe conversation (from the TCP connection, or from the first UDP
+ * reply) ends this long after it began at the latest, with what it has. */
+#define QUERY_PROBE_DEADLINE_MS	5000
 
 /* Defaults: PortQry's 3 TCP tries, 3 UDP datagrams, 1024 in flight, a
  * 1 s first timeout learned down to no less than 100 ms. */
@@ -57,9 +62,13 @@ typedef void	(*query_emit_fn)(const struct query_result *, void *);
 
 /*
  * Query every job at addr.  Results are emitted in the order of jobs, each
- * as soon as it and all before it are decided.  Returns 0, or -1 with a
- * reason in err (size errlen) when the scan could not run at all (no
- * epoll, source port busy); every job was emitted when it returns 0.
+ * as soon as it and all before it are decided.  Returns 0 when every job
+ * was emitted.  Returns -1 with a reason in err (size errlen) when a local
+ * failure stopped the run (no epoll, source port busy, no route to addr,
+ * sockets or buffers short even with one socket in flight): the jobs
+ * after the last emitted one have no verdict, since a local failure says
+ * nothing about the target.  Short of sockets or buffers (EMFILE, ENFILE,
+ * ENOBUFS), the engine first backs off to fewer sockets in flight.
  */
 int	query_run(const struct sockaddr *addr, socklen_t addrlen,
 	    const struct query_opts *, const struct query_job *jobs,
