@@ -22,20 +22,39 @@
 #include "commands.h"
 #include "output/json.h"
 #include "output/logfile.h"
+#include "output/text.h"
 #include "query/engine.h"
 #include "query/portsets.h"
 #include "query/services.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/strtonum.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
+
+/* Exit statuses (doc/portscope.1, EXIT STATUS): with -q the verdict
+ * (verdict_exit_code: 0, 1, 2); a usage error 2; a local failure that
+ * stopped the query (no sockets, no route, a name that does not resolve,
+ * output that cannot be written) QUERY_EXIT_RUNTIME. */
+#define QUERY_EXIT_USAGE	2
+#define QUERY_EXIT_RUNTIME	4
+
+struct port_vec {
+	uint16_t	*v;
+	size_t		 n, cap;
+};
+
+struct job_vec {
+	struct query_job *v;
+	size_t		 n, cap;
+};
 
 struct qopts {
 	const char	*host;
 	int		 family;	/* AF_UNSPEC, or -4/-6 */
 	int		 tcp, udp;	/* -p */
 	char		 port_opt;	/* 'e', 'o', 'r' or 0 (default -e 80) */
-	uint16_t	*ports;
-	size_t		 nports;
+	struct port_vec	 ports;
 	const struct portset *set;	/* --set: its ports and protocols */
 	const char	*log;		/* -l */
 	int		 yes;		/* -y */
@@ -44,6 +63,7 @@ struct qopts {
 	int		 reason;
 	int		 no_reverse;	/* -nr */
 	int		 portqry;	/* called as portscope -n HOST */
+	char		*community;	/* -cn, owned (q.community points here) */
 	struct query_opts q;
 };
 
@@ -54,11 +74,32 @@ struct printer {
 	struct buf	 out;		/* stdout, unless -q */
 	struct buf	 line;
 	int		 logfd;
+	int		 log_errno;	/* first failed write to the log */
 	enum verdict	 last;
+	int		 progress;	/* a progress line on stderr (a terminal) */
+	int		 progress_shown;	/* it is on the screen now */
+	struct buf	 bar;
 };
 
 static volatile sig_atomic_t log_fd_for_signal = -1;
+static volatile sig_atomic_t progress_on_screen;
 static const char log_end[] = "\n==== End of log file ====\n";
+static const char erase_line[] = "\r\033[K";
+
+/* s as a terminal may show it, on one line (control bytes and newlines as
+ * \xNN), in a buffer valid until the call after next (so that two may
+ * stand in one message). */
+static const char *
+shown(const char *s)
+{
+	static struct buf b[2];
+	static unsigned k;
+	struct buf *p = &b[k++ % 2];
+
+	buf_reset(p);
+	text_sanitize(p, s, strlen(s), 0);
+	return buf_str(p);
+}
 
 static void
 usage(FILE *f)
@@ -74,7 +115,8 @@ usage(FILE *f)
 	    "Each port gets a verdict: LISTENING, NOT LISTENING, FILTERED, or for UDP\n"
 	    "LISTENING or FILTERED.  TCP is tried 3 times before FILTERED; a silent UDP\n"
 	    "port gets its protocol probe (DNS on 53, ...).  With -q and one port the\n"
-	    "exit status is 0 LISTENING, 1 NOT LISTENING, 2 otherwise.  --set NAME\n"
+	    "exit status is 0 LISTENING, 1 NOT LISTENING, 2 otherwise; a local\n"
+	    "failure (no sockets, no route, output not writable) exits 4.  --set NAME\n"
 	    "queries a named set of ports, each with its own protocol (-p does not\n"
 	    "apply); --list-sets shows the sets.\n");
 }
@@ -90,28 +132,32 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (see 'portscope query --help')\n");
-	exit(2);
+	exit(QUERY_EXIT_USAGE);
 }
 
 static uint16_t
 parse_port(const char *opt, const char *s)
 {
-	const char *errstr;
-	long long v;
+	const char *errstr = NULL, *p;
+	long long v = 0;
 
-	v = strtonum(s, 1, 65535, &errstr);
+	/* digits only: strtonum would take "+80" and " 80" */
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		;
+	if (*p != '\0' || p == s)
+		errstr = "invalid";
+	else
+		v = strtonum(s, 1, 65535, &errstr);
 	if (errstr != NULL)
-		usage_error("%s: port '%s' is %s (1 to 65535)", opt, s, errstr);
+		usage_error("%s: port '%s' is %s (1 to 65535)", opt, shown(s),
+		    errstr);
 	return (uint16_t)v;
 }
 
 static void
 add_port(struct qopts *o, uint16_t port)
 {
-	if (o->nports % 64 == 0)
-		o->ports = xreallocarray(o->ports, o->nports + 64,
-		    sizeof(*o->ports));
-	o->ports[o->nports++] = port;
+	*VEC_PUSH(&o->ports) = port;
 }
 
 /* -o P1,P2,...: in the order given. */
@@ -121,7 +167,8 @@ parse_list(struct qopts *o, const char *s)
 	char *copy = xstrdup(s), *p, *save = NULL;
 
 	if (*s == '\0' || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
-		usage_error("-o: '%s' is not a list of ports such as 80,443", s);
+		usage_error("-o: '%s' is not a list of ports such as 80,443",
+		    shown(s));
 	for (p = strtok_r(copy, ",", &save); p != NULL;
 	    p = strtok_r(NULL, ",", &save))
 		add_port(o, parse_port("-o", p));
@@ -137,12 +184,13 @@ parse_range(struct qopts *o, const char *s)
 	unsigned p;
 
 	if ((colon = strchr(copy, ':')) == NULL)
-		usage_error("-r: '%s' is not a range such as 1:1024", s);
+		usage_error("-r: '%s' is not a range such as 1:1024", shown(s));
 	*colon = '\0';
 	a = parse_port("-r", copy);
 	b = parse_port("-r", colon + 1);
 	if (a >= b)
-		usage_error("-r: the start of '%s' must be below its end", s);
+		usage_error("-r: the start of '%s' must be below its end",
+		    shown(s));
 	for (p = a; p <= b; p++)
 		add_port(o, (uint16_t)p);
 	free(copy);
@@ -156,7 +204,8 @@ parse_uint(const char *opt, const char *s, long long lo, long long hi)
 
 	v = strtonum(s, lo, hi, &errstr);
 	if (errstr != NULL)
-		usage_error("%s: '%s' is %s (%lld to %lld)", opt, s, errstr, lo, hi);
+		usage_error("%s: '%s' is %s (%lld to %lld)", opt, shown(s),
+		    errstr, lo, hi);
 	return (unsigned)v;
 }
 
@@ -199,7 +248,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 		if (a[0] != '-' || a[1] == '\0') {
 			if (o->host != NULL)
 				usage_error("one host at a time: '%s' and '%s'",
-				    o->host, a);
+				    shown(o->host), shown(a));
 			o->host = a;
 			continue;
 		}
@@ -210,7 +259,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 		if (strcmp(a, "-n") == 0) {
 			if (o->host != NULL)
 				usage_error("one host at a time: '%s' and '%s'",
-				    o->host, v);
+				    shown(o->host), shown(v));
 			o->host = v;
 			o->portqry = 1;
 		} else if (strcmp(a, "-p") == 0) {
@@ -221,7 +270,8 @@ parse_args(int argc, char **argv, struct qopts *o)
 			else if (strcasecmp(v, "both") == 0)
 				o->tcp = 1, o->udp = 1;
 			else
-				usage_error("-p: '%s' is not tcp, udp or both", v);
+				usage_error("-p: '%s' is not tcp, udp or both",
+				    shown(v));
 		} else if (strcmp(a, "-e") == 0 || strcmp(a, "-o") == 0 ||
 		    strcmp(a, "-r") == 0) {
 			if (o->port_opt != 0)
@@ -243,7 +293,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 				buf_init(&names);
 				portset_names(&names);
 				usage_error("--set: no set called '%s' (there are: "
-				    "%s)", v, buf_str(&names));
+				    "%s)", shown(v), buf_str(&names));
 			}
 		} else if (strcmp(a, "-l") == 0)
 			o->log = v;
@@ -253,9 +303,11 @@ parse_args(int argc, char **argv, struct qopts *o)
 			size_t l = strlen(v);
 
 			/* PortQry delimits the community with '!' */
-			if (l >= 2 && v[0] == '!' && v[l - 1] == '!')
-				o->q.community = xstrndup(v + 1, l - 2);
-			else
+			if (l >= 2 && v[0] == '!' && v[l - 1] == '!') {
+				free(o->community);
+				o->q.community = o->community =
+				    xstrndup(v + 1, l - 2);
+			} else
 				usage_error("-cn: write the community between "
 				    "exclamation marks, as in -cn !public!");
 			if (o->q.community[0] == '\0')
@@ -265,7 +317,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 		else if (strcmp(a, "--max-rate") == 0)
 			o->q.max_rate = parse_uint(a, v, 1, 10000000);
 		else
-			usage_error("unknown option '%s'", a);
+			usage_error("unknown option '%s'", shown(a));
 	}
 	if (o->host == NULL)
 		usage_error("which host?  give HOST (or -n HOST)");
@@ -273,7 +325,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 		add_port(o, 80);
 	if (o->yes && o->log == NULL)
 		usage_error("-y answers the overwrite question of -l FILE: give -l");
-	if (o->quiet && (o->nports != 1 || (o->tcp && o->udp)))
+	if (o->quiet && (o->ports.n != 1 || (o->tcp && o->udp)))
 		usage_error("-q gives one port's verdict as exit status: use -e "
 		    "PORT with -p tcp or -p udp");
 	if (o->quiet && o->json)
@@ -299,19 +351,49 @@ fit_fd_limit(struct qopts *o)
 		o->q.parallel = rl.rlim_cur > 96 ? (unsigned)rl.rlim_cur - 64 : 32;
 }
 
-/* Write what is in b to the log, if any, and to stdout unless -q. */
+/* Take the progress line off the screen before anything else is
+ * printed. */
+static void
+progress_erase(struct printer *pr)
+{
+	if (!pr->progress_shown)
+		return;
+	(void)!write(STDERR_FILENO, erase_line, sizeof(erase_line) - 1);
+	pr->progress_shown = 0;
+	progress_on_screen = 0;
+}
+
+/* Write what is in b to the log, if any, and to stdout unless -q.  A
+ * failed write is remembered (log_errno, out.error) and reported at the
+ * end. */
 static void
 put(struct printer *pr, struct buf *b)
 {
 	ssize_t n;
 	size_t off = 0;
 
-	if (pr->logfd >= 0)
-		while (off < b->len &&
-		    (n = write(pr->logfd, b->data + off, b->len - off)) > 0)
+	if (b->len == 0)
+		return;
+	if (pr->logfd >= 0 && pr->log_errno == 0) {
+		while (off < b->len) {
+			n = write(pr->logfd, b->data + off, b->len - off);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				pr->log_errno = n == 0 ? EIO : errno;
+				break;
+			}
 			off += (size_t)n;
-	if (!pr->o->quiet)
+		}
+	}
+	if (!pr->o->quiet) {
 		buf_add(&pr->out, b->data, b->len);
+		if (pr->progress) {
+			/* the verdicts share the terminal with the progress line */
+			progress_erase(pr);
+			buf_flush(&pr->out);
+		}
+	}
 	buf_reset(b);
 	buf_maybe_flush(&pr->out);
 }
@@ -345,7 +427,8 @@ print_result(const struct query_result *r, void *arg)
 			buf_putc(l, '{');
 			json_key(l, r->probe->name);
 			buf_putc(l, '{');
-			buf_add(l, r->report.json.data, r->report.json.len);
+			if (r->report.json.len > 0)
+				buf_add(l, r->report.json.data, r->report.json.len);
 			buf_add(l, "}}", 2);
 		}
 		buf_add(l, "}\n", 2);
@@ -362,6 +445,41 @@ print_result(const struct query_result *r, void *arg)
 	put(pr, l);
 }
 
+/* "1234/4000 ports  12 listening  1200 not listening  22 filtered
+ * 310/s  0:09 left", redrawn in place on stderr; shown once a query has
+ * run for a second. */
+static void
+show_progress(const struct query_progress *p, void *arg)
+{
+	struct printer *pr = arg;
+	struct buf *b = &pr->bar;
+	double secs = (double)p->elapsed_ns / NSEC_PER_SEC, rate;
+	unsigned long left;
+
+	if (p->elapsed_ns < NSEC_PER_SEC || p->done == p->total)
+		return;
+	rate = secs > 0 ? (double)p->done / secs : 0;
+	buf_reset(b);
+	buf_add(b, erase_line, sizeof(erase_line) - 1);
+	buf_printf(b, "%zu/%zu ports  %zu listening  %zu not listening  "
+	    "%zu filtered", p->done, p->total, p->count[VERDICT_LISTENING],
+	    p->count[VERDICT_NOT_LISTENING], p->count[VERDICT_FILTERED]);
+	if (p->count[VERDICT_LISTENING_OR_FILTERED] > 0)
+		buf_printf(b, "  %zu listening or filtered",
+		    p->count[VERDICT_LISTENING_OR_FILTERED]);
+	buf_printf(b, "  %.0f/s", rate);
+	if (rate > 0) {
+		left = (unsigned long)((double)(p->total - p->done) / rate + 0.5);
+		buf_printf(b, "  %lu:%02lu left", left / 60, left % 60);
+	}
+	if (write(STDERR_FILENO, b->data, b->len) == (ssize_t)b->len) {
+		pr->progress_shown = 1;
+		progress_on_screen = 1;
+	}
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGPIPE: close the log with its end line and
+ * leave the terminal clean, then die of the signal as usual. */
 static void
 on_signal(int sig)
 {
@@ -369,8 +487,26 @@ on_signal(int sig)
 
 	if (fd >= 0)
 		(void)!write(fd, log_end, sizeof(log_end) - 1);
+	if (progress_on_screen)
+		(void)!write(STDERR_FILENO, erase_line, sizeof(erase_line) - 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 static void
@@ -378,7 +514,7 @@ log_header(struct printer *pr, int argc, char **argv)
 {
 	char host[256] = "", date[64] = "";
 	struct buf b;
-	time_t t = time(NULL);
+	time_t t = (time_t)(clock_real_ns() / NSEC_PER_SEC);
 	struct tm tm;
 	int i;
 
@@ -389,17 +525,62 @@ log_header(struct printer *pr, int argc, char **argv)
 	buf_printf(&b, "portscope %s log file\n\nSystem date: %s\n\n"
 	    "Command run:\n\n portscope%s", PORTSCOPE_VERSION, date,
 	    pr->o->portqry ? "" : " query");
-	for (i = 1; i < argc; i++)
-		buf_printf(&b, " %s", argv[i]);
+	for (i = 1; i < argc; i++) {
+		buf_putc(&b, ' ');
+		text_sanitize(&b, argv[i], strlen(argv[i]), 0);
+	}
 	buf_printf(&b, "\n\nLocal computer name:\n\n %s\n\n", host);
-	(void)!write(pr->logfd, b.data, b.len);
+	if (write(pr->logfd, b.data, b.len) != (ssize_t)b.len && pr->log_errno == 0)
+		pr->log_errno = errno ? errno : EIO;
 	buf_release(&b);
 }
 
+/* End the log with its end line (and the error that ended the query, if
+ * any), close it.  Returns 0, or -1 with errno when the log could not be
+ * written (now or before). */
+static int
+log_close(struct printer *pr, const char *error)
+{
+	struct buf b;
+	int rc = 0;
+
+	if (pr->logfd < 0)
+		return 0;
+	buf_init(&b);
+	if (error != NULL)
+		buf_printf(&b, "portscope: %s\n", error);
+	buf_add(&b, log_end, sizeof(log_end) - 1);
+	if (pr->log_errno == 0 && write(pr->logfd, b.data, b.len) !=
+	    (ssize_t)b.len)
+		pr->log_errno = errno ? errno : EIO;
+	log_fd_for_signal = -1;
+	if (close(pr->logfd) == -1 && pr->log_errno == 0)
+		pr->log_errno = errno;
+	pr->logfd = -1;
+	buf_release(&b);
+	if (pr->log_errno != 0) {
+		errno = pr->log_errno;
+		rc = -1;
+	}
+	return rc;
+}
+
+/* A runtime failure: the message on stderr and at the end of the log,
+ * exit QUERY_EXIT_RUNTIME. */
+static void __attribute__((noreturn))
+runtime_error(struct printer *pr, const char *msg)
+{
+	progress_erase(pr);
+	buf_flush(&pr->out);
+	(void)log_close(pr, msg);
+	errx(QUERY_EXIT_RUNTIME, "%s", msg);
+}
+
 /* Resolve o->host; prints PortQry's lines into pr.  Returns the address
- * in *ss, or exits 2 when the name does not resolve. */
+ * in *ss and its length, or 0 with the reason in err. */
 static socklen_t
-resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen)
+resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr,
+    size_t alen, char *err, size_t errlen)
 {
 	const struct qopts *o = pr->o;
 	struct addrinfo hints, *res = NULL;
@@ -414,7 +595,7 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen
 	numeric = getaddrinfo(o->host, NULL, &hints, &res) == 0;
 	if (!o->json)
 		buf_printf(&pr->line, "\nQuerying target system called:\n\n %s\n\n",
-		    o->host);
+		    shown(o->host));
 	if (!numeric) {
 		if (!o->json)
 			buf_puts(&pr->line,
@@ -422,9 +603,12 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen
 		put(pr, &pr->line);
 		buf_flush(&pr->out);
 		hints.ai_flags = 0;
-		if ((rc = getaddrinfo(o->host, NULL, &hints, &res)) != 0)
-			errx(2, "cannot resolve '%s': %s", o->host,
-			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		if ((rc = getaddrinfo(o->host, NULL, &hints, &res)) != 0) {
+			snprintf(err, errlen, "cannot resolve '%s': %s",
+			    shown(o->host), rc == EAI_SYSTEM ? strerror(errno) :
+			    gai_strerror(rc));
+			return 0;
+		}
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
 	len = res->ai_addrlen;
@@ -432,6 +616,14 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen
 	if (getnameinfo((struct sockaddr *)ss, len, addr, (socklen_t)alen, NULL,
 	    0, NI_NUMERICHOST) != 0)
 		snprintf(addr, alen, "?");
+	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(
+	    &((struct sockaddr_in6 *)ss)->sin6_addr) &&
+	    ((struct sockaddr_in6 *)ss)->sin6_scope_id == 0) {
+		snprintf(err, errlen, "cannot query '%s': a link-local address "
+		    "needs its interface, as in '%s%%eth0'", shown(o->host),
+		    shown(o->host));
+		return 0;
+	}
 	if (o->json)
 		return len;
 	if (!numeric)
@@ -440,7 +632,8 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr, size_t alen
 		buf_puts(&pr->line, "Attempting to resolve IP address to name...\n\n");
 		if (getnameinfo((struct sockaddr *)ss, len, name, sizeof(name),
 		    NULL, 0, NI_NAMEREQD) == 0)
-			buf_printf(&pr->line, "\nIP address resolved to %s\n\n", name);
+			buf_printf(&pr->line, "\nIP address resolved to %s\n\n",
+			    shown(name));
 		else
 			buf_puts(&pr->line, "\nFailed to resolve IP address to name\n\n");
 	}
@@ -453,59 +646,81 @@ int
 cmd_query(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
-	struct query_job *jobs;
+	struct job_vec jobs = { 0 };
 	struct printer pr;
 	struct qopts o;
-	char addr[NI_MAXHOST], errbuf[256];
-	size_t i, n = 0;
+	char addr[NI_MAXHOST], errbuf[512];
+	struct buf msg;
+	size_t i;
 	socklen_t len;
-	int rc;
+	int rc, out_err;
 
 	parse_args(argc, argv, &o);
 	fit_fd_limit(&o);
 	memset(&pr, 0, sizeof(pr));
 	pr.o = &o;
 	pr.logfd = -1;
+	/* stdout closed: nothing could be shown, and a file opened later
+	 * would take its place */
+	if (!o.quiet && fcntl(STDOUT_FILENO, F_GETFD) == -1)
+		errx(QUERY_EXIT_RUNTIME, "cannot write to standard output: %s",
+		    strerror(errno));
 	buf_init_fd(&pr.out, STDOUT_FILENO);
 	buf_init(&pr.line);
+	buf_init(&pr.bar);
+	catch_signals();
 	if (o.log != NULL) {
 		if ((pr.logfd = logfile_open(o.log, o.yes, errbuf,
 		    sizeof(errbuf))) == -1)
-			errx(2, "%s", errbuf);
+			errx(QUERY_EXIT_RUNTIME, "%s", shown(errbuf));
 		log_header(&pr, argc, argv);
 		log_fd_for_signal = pr.logfd;
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
 	}
-	len = resolve(&pr, &ss, addr, sizeof(addr));
+	if ((len = resolve(&pr, &ss, addr, sizeof(addr), errbuf,
+	    sizeof(errbuf))) == 0)
+		runtime_error(&pr, errbuf);
 	pr.addr = addr;
 	pr.svc = services_load(NULL);
 
-	jobs = xreallocarray(NULL, o.nports * 2 + (o.set ? o.set->nports : 0),
-	    sizeof(*jobs));
 	for (i = 0; o.set != NULL && i < o.set->nports; i++)
-		jobs[n++] = (struct query_job){ o.set->ports[i].proto,
+		*VEC_PUSH(&jobs) = (struct query_job){ o.set->ports[i].proto,
 		    o.set->ports[i].port };
-	for (i = 0; i < o.nports; i++) {
+	for (i = 0; i < o.ports.n; i++) {
 		if (o.tcp)
-			jobs[n++] = (struct query_job){ IPPROTO_TCP, o.ports[i] };
+			*VEC_PUSH(&jobs) = (struct query_job){ IPPROTO_TCP,
+			    o.ports.v[i] };
 		if (o.udp)
-			jobs[n++] = (struct query_job){ IPPROTO_UDP, o.ports[i] };
+			*VEC_PUSH(&jobs) = (struct query_job){ IPPROTO_UDP,
+			    o.ports.v[i] };
 	}
-	rc = query_run((struct sockaddr *)&ss, len, &o.q, jobs, n, print_result,
-	    &pr, errbuf, sizeof(errbuf));
-	buf_flush(&pr.out);
-	if (pr.logfd >= 0) {
-		(void)!write(pr.logfd, log_end, sizeof(log_end) - 1);
-		log_fd_for_signal = -1;
-		close(pr.logfd);
+	/* progress on a terminal only: never in a pipe, a log, JSON or -q */
+	if (!o.quiet && !o.json && isatty(STDERR_FILENO)) {
+		pr.progress = 1;
+		o.q.progress = show_progress;
+		o.q.progress_arg = &pr;
 	}
-	free(jobs);
-	free(o.ports);
+	rc = query_run((struct sockaddr *)&ss, len, &o.q, jobs.v, jobs.n,
+	    print_result, &pr, errbuf, sizeof(errbuf));
+	progress_erase(&pr);
+	VEC_FREE(&jobs);
+	VEC_FREE(&o.ports);
+	free(o.community);
 	services_free((struct services *)pr.svc);
 	buf_release(&pr.line);
+	buf_release(&pr.bar);
+	if (rc == -1) {
+		buf_init(&msg);
+		buf_printf(&msg, "cannot query %s: %s", addr, errbuf);
+		runtime_error(&pr, buf_str(&msg));
+	}
+	buf_flush(&pr.out);
+	out_err = pr.out.error;
 	buf_release(&pr.out);
-	if (rc == -1)
-		errx(2, "%s", errbuf);
+	if (log_close(&pr, NULL) == -1)
+		errx(QUERY_EXIT_RUNTIME, "cannot write to '%s': %s",
+		    shown(o.log), strerror(errno));
+	if (out_err != 0)
+		errx(QUERY_EXIT_RUNTIME, "cannot write to standard output: %s",
+		    strerror(out_err));
 	return o.quiet ? verdict_exit_code(pr.last) : 0;
 }

@@ -130,6 +130,28 @@ job_finish(struct engine *e, size_t job, enum verdict v, const char *reason)
 	memcpy(j->res.reason, reason, l);
 	j->res.reason[l] = '\0';
 	j->done = 1;
+	e->prog.done++;
+	e->prog.count[v]++;
+}
+
+/* Tell the progress callback, at most every o->progress_ms; returns the
+ * milliseconds until the next call is due (-1: no callback). */
+static int
+progress_tick(struct engine *e)
+{
+	uint64_t now = engine_now(e), every;
+
+	if (e->o->progress == NULL)
+		return -1;
+	every = (uint64_t)(e->o->progress_ms ? e->o->progress_ms : 250) *
+	    NSEC_PER_MSEC;
+	if (now >= e->next_progress_ns) {
+		e->prog.elapsed_ns = now - e->start_ns;
+		e->o->progress(&e->prog, e->o->progress_arg);
+		e->next_progress_ns = now + every;
+	}
+	return (int)((e->next_progress_ns - now + NSEC_PER_MSEC - 1) /
+	    NSEC_PER_MSEC);
 }
 
 /* Close the slot's socket, end its probe conversation, free the slot. */
@@ -727,7 +749,7 @@ query_run_net(struct netio *net, const struct sockaddr *addr, socklen_t addrlen,
 	struct netio_ev evs[256];
 	struct engine *e;
 	struct slot *s;
-	int i, n, wait, rc = -1;
+	int i, n, wait, tick, rc = -1;
 	size_t k;
 
 	if (addrlen > sizeof(struct sockaddr_storage)) {
@@ -747,6 +769,9 @@ query_run_net(struct netio *net, const struct sockaddr *addr, socklen_t addrlen,
 	e->emit = emit;
 	e->arg = arg;
 	e->njobs = njobs;
+	e->prog.total = njobs;
+	e->start_ns = engine_now(e);
+	e->next_progress_ns = e->start_ns;
 	e->pacer.gap_ns = (uint64_t)o->icmp_gap_ms * NSEC_PER_MSEC;
 	if (getrandom(&e->rng, sizeof(e->rng), 0) != sizeof(e->rng) || e->rng == 0)
 		e->rng = engine_now(e) | 1;
@@ -787,6 +812,8 @@ query_run_net(struct netio *net, const struct sockaddr *addr, socklen_t addrlen,
 		    (e->o->max_rate == 0 || engine_now(e) >= e->next_send_ns) &&
 		    engine_now(e) >= e->hold_until_ns)
 			wait = 0;	/* more to launch: only look for answers */
+		if ((tick = progress_tick(e)) >= 0 && (wait < 0 || tick < wait))
+			wait = tick;
 		if (e->nfree < e->nslots || wait >= 0) {
 			n = net->wait(net->arg, evs, 256, wait);
 			if (n == -1 && errno != EINTR) {

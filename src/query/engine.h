@@ -20,6 +20,13 @@ struct query_job {
 	uint16_t	 port;
 };
 
+/* How far a run has come, for a progress display. */
+struct query_progress {
+	size_t		 done, total;	/* jobs decided, jobs in all */
+	size_t		 count[4];	/* decided, by enum verdict */
+	uint64_t	 elapsed_ns;	/* since the run began */
+};
+
 struct query_opts {
 	unsigned	 parallel;	/* sockets in flight at most */
 	unsigned	 max_rate;	/* attempts per second, 0: no limit */
@@ -35,6 +42,11 @@ struct query_opts {
 	unsigned	 read_timeout_ms;	/* TCP probe: wait for a banner/reply */
 	unsigned	 icmp_gap_ms;	/* paced UDP retries: one per gap */
 	unsigned	 probe_deadline_ms;	/* a whole probe conversation */
+	/* Optional: called with progress_arg when the run starts, then about
+	 * every progress_ms (default 250) while it goes on. */
+	void		(*progress)(const struct query_progress *, void *);
+	void		*progress_arg;
+	unsigned	 progress_ms;
 };
 
 /* A probe conversation (from the TCP connection, or from the first UDP

@@ -73,6 +73,8 @@ struct engine {
 	unsigned	 nfree;
 	struct job_state *jobs;
 	size_t		 njobs, next_job, emitted;
+	struct query_progress prog;	/* decided so far */
+	uint64_t	 start_ns, next_progress_ns;
 	struct ring	 retry;		/* jobs waiting for their next try */
 	struct ring	 deferred;	/* UDP jobs waiting for a paced retry */
 	struct tq	 tq[TQ_N];

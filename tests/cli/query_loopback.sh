@@ -63,7 +63,7 @@ UDP port $U6 (unknown service): LISTENING (reason: udp reply)
 TCP port 3 (unknown service): NOT LISTENING (reason: reset)
 UDP port 3 (unknown service): NOT LISTENING (reason: icmp6 port-unreachable)"
 inns "$PORTSCOPE" query -nr -6 -e 1 127.0.0.1 >"$TMP/o" 2>"$TMP/e"
-check_eq "-6 with an IPv4 address exits 2" "$?" 2
+check_eq "-6 with an IPv4 address: runtime error, exits 4" "$?" 4
 check_grep "-6 with an IPv4 address: clear error" "$TMP/e" "cannot resolve '127\.0\.0\.1'"
 inns "$PORTSCOPE" query -4 -e "$T1" localhost >"$TMP/o" 2>&1
 check_grep "name: PortQry's resolve line" "$TMP/o" '^Attempting to resolve name to IP address\.\.\.$'
@@ -86,13 +86,13 @@ inns "$PORTSCOPE" query --json -p udp -sp 40998 -e 40998 127.0.0.1 >"$TMP/j"
 check_eq "udp datagram to ourselves (-sp P -e P) is not LISTENING" \
 	"$(jq -r '.verdict + " / " + .reason' "$TMP/j")" "NOT LISTENING / only connected to itself"
 inns "$PORTSCOPE" query -sp "$T1" -e 1 127.0.0.1 >"$TMP/o" 2>"$TMP/e"
-check_eq "-sp on a busy port exits 2" "$?" 2
+check_eq "-sp on a busy port: runtime error, exits 4" "$?" 4
 check_grep "-sp busy: clear message" "$TMP/e" "source port $T1 \(tcp\) is already in use"
 
 # -- -l log, -y
 echo keep >"$TMP/log"
 inns "$PORTSCOPE" -n 127.0.0.1 -e "$T1" -l "$TMP/log" </dev/null >/dev/null 2>"$TMP/e"
-check_eq "-l on an existing file without -y exits 2" "$?" 2
+check_eq "-l on an existing file without -y: runtime error, exits 4" "$?" 4
 check_eq "-l without -y leaves the file alone" "$(cat "$TMP/log")" keep
 inns "$PORTSCOPE" -n 127.0.0.1 -nr -e "$T1" -l "$TMP/log" -y >"$TMP/o"
 check_grep "-l -y: log has the command line" "$TMP/log" "^ portscope -n 127\.0\.0\.1 -nr -e $T1 -l "
@@ -141,6 +141,7 @@ usage_case() {	# DESC REGEX ARGS...
 usage_case "port 0" "port '0' is too small" query -e 0 127.0.0.1
 usage_case "port 65536" "port '65536' is too large" -n 127.0.0.1 -e 65536
 usage_case "port abc" "port 'abc' is invalid" query -e abc 127.0.0.1
+usage_case "port +80" "port .\+80. is invalid" query -e +80 127.0.0.1
 usage_case "-r start above end" "start of '5:3' must be below" query -r 5:3 127.0.0.1
 usage_case "-r not a range" "not a range" query -r 5 127.0.0.1
 usage_case "-o empty element" "not a list of ports" query -o 1,,2 127.0.0.1
@@ -158,6 +159,6 @@ usage_case "missing value" "needs a value" query 127.0.0.1 -e
 
 # -- a name that does not resolve (inside the namespace: nothing leaves it)
 inns "$PORTSCOPE" -n no-such-host.invalid -e 80 >"$TMP/o" 2>"$TMP/e"; rc=$?
-check_eq "unresolvable name exits 2" "$rc" 2
+check_eq "unresolvable name: runtime error, exits 4" "$rc" 4
 check_grep "unresolvable name: clear error" "$TMP/e" "cannot resolve 'no-such-host\.invalid'"
 check_nogrep "unresolvable name: no verdict" "$TMP/o" 'port 80'
