@@ -518,6 +518,30 @@ test_udp_silence(void **state)
 	assert_memory_equal(F->kinds[40000], "ggg", 3);
 }
 
+/* -sl doubles the UDP waits: with nothing learned, 3 tries of 1 s, or of
+ * 2 s. */
+static void
+test_udp_slow_link(void **state)
+{
+	struct query_job jobs[] = { { IPPROTO_UDP, 40000 } };
+	struct query_opts o;
+
+	(void)state;
+	query_opts_init(&o);
+	assert_int_equal(run(&o, jobs, 1, &G, err, sizeof(err)), 0);
+	assert_int_equal(G.r[0].tries, 3);
+	assert_true(G.at[0] - F->t0 >= 3 * NSEC_PER_SEC);
+	assert_true(G.at[0] - F->t0 < 3 * NSEC_PER_SEC + 100 * MS);
+	F->t0 = F->now;
+	memset(F->sends, 0, sizeof(F->sends));
+	o.slow_link = 1;
+	assert_int_equal(run(&o, jobs, 1, &G, err, sizeof(err)), 0);
+	assert_int_equal(G.r[0].verdict, VERDICT_LISTENING_OR_FILTERED);
+	assert_int_equal(G.r[0].tries, 3);
+	assert_true(G.at[0] - F->t0 >= 6 * NSEC_PER_SEC);
+	assert_true(G.at[0] - F->t0 < 6 * NSEC_PER_SEC + 100 * MS);
+}
+
 /* UDP silence on 53: the generic datagram, then the DNS probe for the
  * remaining tries (3 datagrams in all), in that order; still LISTENING or
  * FILTERED. */
@@ -920,6 +944,7 @@ main(void)
 		T(test_tcp_timeout_filtered),
 		T(test_tcp_verdicts_in_order),
 		T(test_udp_silence),
+		T(test_udp_slow_link),
 		T(test_udp_silence_then_probe),
 		T(test_udp_reply_and_icmp),
 		T(test_self_connect),

@@ -76,9 +76,15 @@ test_icmp6(void **state)
 	assert_int_equal(verdict_from_icmp(ICMP_ORIGIN_V6, 1, 3, r, sizeof(r)),
 	    VERDICT_FILTERED);
 	assert_string_equal(r, "icmp6 addr-unreachable");
-	/* ICMPv4's port-unreachable code means something else in v6 */
-	assert_int_equal(verdict_from_icmp(ICMP_ORIGIN_V6, 1, 3, r, sizeof(r)),
+	/* ICMPv4's port unreachable (type 3 code 3) is a time exceeded in
+	 * v6, and v6's (type 1 code 4) an unassigned type in v4: neither is
+	 * NOT LISTENING in the other family */
+	assert_int_equal(verdict_from_icmp(ICMP_ORIGIN_V6, 3, 3, r, sizeof(r)),
 	    VERDICT_FILTERED);
+	assert_string_equal(r, "icmp6 time-exceeded");
+	assert_int_equal(verdict_from_icmp(ICMP_ORIGIN_V4, 1, 4, r, sizeof(r)),
+	    VERDICT_FILTERED);
+	assert_string_equal(r, "icmp type 1 code 4");
 	assert_int_equal(verdict_from_icmp(ICMP_ORIGIN_V6, 3, 0, r, sizeof(r)),
 	    VERDICT_FILTERED);
 	assert_string_equal(r, "icmp6 time-exceeded");
