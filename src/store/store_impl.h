@@ -95,6 +95,18 @@ struct store {
 	uint64_t	 lost;			/* EV_LOST counts */
 };
 
+/* intervals.c: keep the interval table current for ev; returns the
+ * interval the event belongs to (0 if none) and sets *skip when the event
+ * is counted in an aggregate rather than stored. */
+uint64_t intervals_track(struct store *, const struct port_event *, uint64_t process_id,
+	    int *skip);
+/* The run ends at now_ns: every open interval ends ("stop"). */
+void	intervals_stop(struct store *, uint64_t now_ns);
+/* A commit wrote the dirty intervals: forget what no socket needs. */
+void	intervals_committed(struct store *);
+/* Free everything (the store closes or the run ended). */
+void	intervals_release(struct store *);
+
 /* sqlite3_exec of sql; -1 with the reason in err. */
 int	store_exec(struct store *, const char *sql, char *err, size_t errlen);
 /* Write "what: sqlite's message" into err; returns -1. */
