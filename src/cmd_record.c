@@ -119,6 +119,7 @@ struct recorder {
 	uint64_t		 baseline;	/* EV_EXISTING events */
 	int			 baseline_said;
 	uint64_t		 lost;		/* EV_LOST counts */
+	uint64_t		 lost_logged, next_lost_log;
 	int			 failing;	/* the last commit failed */
 	char			 failure[512];
 	uint64_t		 drops_logged;
@@ -311,11 +312,8 @@ on_event(const struct port_event *e, void *arg)
 	store_event(r->store, e, process_id);
 	if (e->type == EV_EXISTING)
 		r->baseline++;
-	if (e->type == EV_LOST) {
-		r->lost += e->count;
-		say("lost %llu events (the kernel's buffer was full); %llu in all",
-		    (unsigned long long)e->count, (unsigned long long)r->lost);
-	}
+	if (e->type == EV_LOST)
+		r->lost += e->count;	/* said by flush(), at most every 10 s */
 	if (r->jsonl_fd >= 0) {
 		portevent_json(&r->jsonl, e, pe ? &pe->info : NULL);
 		buf_putc(&r->jsonl, '\n');
@@ -419,6 +417,12 @@ flush(struct recorder *r, uint64_t mono)
 		    (unsigned long long)st.dropped);
 		r->drops_logged = st.dropped;
 		r->next_drop_log = mono + DROP_LOG_NS;
+	}
+	if (r->lost > r->lost_logged && mono >= r->next_lost_log) {
+		say("lost %llu events (the kernel's buffer was full); %llu in all",
+		    (unsigned long long)(r->lost - r->lost_logged), (unsigned long long)r->lost);
+		r->lost_logged = r->lost;
+		r->next_lost_log = mono + DROP_LOG_NS;
 	}
 	if (r->have_syslog && r->syslog.dropped > r->syslog_logged &&
 	    mono >= r->next_drop_log) {

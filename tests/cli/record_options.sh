@@ -119,6 +119,20 @@ check "--jsonl -: every line is one JSON object with ts and event ($(cat "$TMP/j
 check_eq "--jsonl -: as many lines as events seen (stored + aggregated)" "$(cat "$TMP/jcheck")" \
 	"$(sq "$db" "SELECT events + aggregated FROM runs")"
 
+# ---- without the rights for BPF (not root): the poll backend, and the log says why
+np=$(mktemp -d /tmp/portscope-np.XXXXXX)
+chmod 0777 "$np"
+on_exit rm -rf "$np"
+spawn bash -c 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$0" record --db "$1/np.db" --flush-interval 0.2 2>"$1/np.err"' "$PORTSCOPE" "$np"
+rec=$SPAWNED
+check_wait "not root: recording with the poll backend" 10 has "$np/np.err" "recording into '$np/np.db' \(events: poll,"
+check_grep "not root: the log says why BPF is not used" "$np/np.err" "^portscope: event source: poll \(BPF not used: .+\)$"
+python3 "$W" client 7100 7600 0 0 >/dev/null	# nothing; the run needs a moment
+check_eq "not root: the run says which backend and why" \
+	"$(sq "$np/np.db" "SELECT backend || ' ' || (length(fallback_reason) > 0) FROM runs")" "poll 1"
+kill -TERM "$rec"; wait "$rec"
+check_eq "not root: stops cleanly" "$?" 0
+
 # ---- a full disk: said once, events wait, all are written when there is room
 mkdir "$TMP/small"
 mount -t tmpfs -o size=1m tmpfs "$TMP/small" && on_exit umount "$TMP/small"
