@@ -36,6 +36,7 @@
 
 #define STORE_SCHEMA_VERSION	1
 #define STORE_MAX_PENDING	500000
+#define STORE_HEARTBEAT_NS	(60ULL * 1000000000ULL)	/* idle: last_commit at least this often */
 
 struct store;
 
@@ -96,8 +97,10 @@ void	store_event(struct store *, const struct port_event *, uint64_t process_id)
 
 /*
  * Write everything queued in one transaction, the run's counters and
- * last_commit = now_ns with it.  Returns 0, or -1 with the reason in err:
- * then nothing was written and all stays queued for the next flush.
+ * last_commit = now_ns with it; with nothing queued, only every
+ * STORE_HEARTBEAT_NS (an idle recorder does not write every second).
+ * Returns 0, or -1 with the reason in err: then nothing was written and
+ * all stays queued for the next flush.
  */
 int	store_flush(struct store *, uint64_t now_ns, char *err, size_t errlen);
 

@@ -90,6 +90,8 @@ struct store {
 	struct hmap	 agg;			/* aggregation key → struct ival (this minute) */
 	uint64_t	 agg_minute;
 	uint64_t	 last_ts;
+	uint64_t	 last_commit;		/* now_ns of the last commit */
+	uint64_t	 dropped_written;	/* stats.dropped as last written */
 	uint64_t	 flush_gen;		/* commits so far: queue indexes of older ones are stale */
 	struct store_stats stats;
 	uint64_t	 lost;			/* EV_LOST counts */

@@ -149,6 +149,11 @@ test_schema(void **state)
 	assert_int_equal(q(f, "PRAGMA auto_vacuum"), 2);	/* incremental */
 	assert_int_equal(q(f, "SELECT count(*) FROM runs WHERE stopped IS NULL"), 1);
 	assert_int_equal(q(f, "SELECT pid FROM runs"), getpid());
+	/* idle: no transaction each flush, a heartbeat every minute */
+	flush(f, T0 + 10 * SEC);
+	assert_int_equal(q(f, "SELECT last_commit FROM runs"), T0);
+	flush(f, T0 + 61 * SEC);
+	assert_int_equal(q(f, "SELECT last_commit FROM runs"), T0 + 61 * SEC);
 }
 
 static void
