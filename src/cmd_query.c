@@ -27,16 +27,15 @@
 #include "query/portsets.h"
 #include "query/services.h"
 #include "util/buf.h"
+#include "util/cli.h"
 #include "util/clock.h"
-#include "util/strtonum.h"
 #include "util/vec.h"
 #include "util/xmalloc.h"
 
 /* Exit statuses (doc/portscope.1, EXIT STATUS): with -q the verdict
- * (verdict_exit_code: 0, 1, 2); a usage error 2; a local failure that
+ * (verdict_exit_code: 0, 1, 2); a usage error 2 (cli_usage_error); a local failure that
  * stopped the query (no sockets, no route, a name that does not resolve,
  * output that cannot be written) QUERY_EXIT_RUNTIME. */
-#define QUERY_EXIT_USAGE	2
 #define QUERY_EXIT_RUNTIME	4
 
 struct port_vec {
@@ -81,9 +80,8 @@ struct printer {
 	struct buf	 bar;
 };
 
-static volatile sig_atomic_t log_fd_for_signal = -1;
 static volatile sig_atomic_t progress_on_screen;
-static const char log_end[] = "\n==== End of log file ====\n";
+static struct sigaction before_progress[NSIG];	/* chained to */
 static const char erase_line[] = "\r\033[K";
 
 /* s as a terminal may show it, on one line (control bytes and newlines as
@@ -121,37 +119,22 @@ usage(FILE *f)
 	    "apply); --list-sets shows the sets.\n");
 }
 
-/* A usage error: one line on stderr, exit 2. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
+static const struct cli cli = { "query" };
 
-	fprintf(stderr, "portscope: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'portscope query --help')\n");
-	exit(QUERY_EXIT_USAGE);
-}
+#define usage_error(...)	cli_usage_error(&cli, __VA_ARGS__)
 
+/* A port given to opt (-e, -o, -r, -sp); a bad one is a usage error. */
 static uint16_t
 parse_port(const char *opt, const char *s)
 {
-	const char *errstr = NULL, *p;
-	long long v = 0;
+	char err[256];
+	uint16_t port;
 
-	/* digits only: strtonum would take "+80" and " 80" */
-	for (p = s; *p >= '0' && *p <= '9'; p++)
-		;
-	if (*p != '\0' || p == s)
-		errstr = "invalid";
-	else
-		v = strtonum(s, 1, 65535, &errstr);
-	if (errstr != NULL)
-		usage_error("%s: port '%s' is %s (1 to 65535)", opt, shown(s),
-		    errstr);
-	return (uint16_t)v;
+	/* shown(): the message quotes it on one line; a valid port is
+	 * printable, so its shown form is itself */
+	if (cli_parse_port(shown(s), &port, err, sizeof(err)) == -1)
+		usage_error("%s: %s", opt, err);
+	return port;
 }
 
 static void
@@ -199,13 +182,12 @@ parse_range(struct qopts *o, const char *s)
 static unsigned
 parse_uint(const char *opt, const char *s, long long lo, long long hi)
 {
-	const char *errstr;
+	char err[256], what[64];
 	long long v;
 
-	v = strtonum(s, lo, hi, &errstr);
-	if (errstr != NULL)
-		usage_error("%s: '%s' is %s (%lld to %lld)", opt, shown(s),
-		    errstr, lo, hi);
+	snprintf(what, sizeof(what), "%s value", opt);
+	if (cli_parse_num(what, NULL, shown(s), lo, hi, &v, err, sizeof(err)) == -1)
+		usage_error("%s", err);
 	return (unsigned)v;
 }
 
@@ -478,58 +460,41 @@ show_progress(const struct query_progress *p, void *arg)
 	}
 }
 
-/* SIGINT, SIGTERM, SIGHUP, SIGPIPE: close the log with its end line and
- * leave the terminal clean, then die of the signal as usual. */
+/* SIGINT, SIGTERM, SIGHUP, SIGPIPE while the progress line is shown:
+ * leave the terminal clean, then let the handler from before (the log's
+ * end line, logfile_end_on_signal) or the default action have it. */
 static void
-on_signal(int sig)
+progress_on_signal(int sig)
 {
-	int fd = log_fd_for_signal;
-
-	if (fd >= 0)
-		(void)!write(fd, log_end, sizeof(log_end) - 1);
 	if (progress_on_screen)
 		(void)!write(STDERR_FILENO, erase_line, sizeof(erase_line) - 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	sigaction(sig, &before_progress[sig], NULL);
+	raise(sig);	/* delivered to it when this handler returns */
 }
 
 static void
-catch_signals(void)
+progress_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 	struct sigaction sa;
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = progress_on_signal;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+		sigaction(sigs[i], &sa, &before_progress[sigs[i]]);
 }
 
 static void
-log_header(struct printer *pr, int argc, char **argv)
+log_header(struct printer *pr)
 {
-	char host[256] = "", date[64] = "";
+	struct log_header h = { NULL, 0, 0 };
 	struct buf b;
-	time_t t = (time_t)(clock_real_ns() / NSEC_PER_SEC);
-	struct tm tm;
-	int i;
 
-	gethostname(host, sizeof(host) - 1);
-	if (localtime_r(&t, &tm) != NULL)
-		strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", &tm);
 	buf_init(&b);
-	buf_printf(&b, "portscope %s log file\n\nSystem date: %s\n\n"
-	    "Command run:\n\n portscope%s", PORTSCOPE_VERSION, date,
-	    pr->o->portqry ? "" : " query");
-	for (i = 1; i < argc; i++) {
-		buf_putc(&b, ' ');
-		text_sanitize(&b, argv[i], strlen(argv[i]), 0);
-	}
-	buf_printf(&b, "\n\nLocal computer name:\n\n %s\n\n", host);
+	logfile_title(&b, 1);
+	logfile_header(&b, &h);
 	if (write(pr->logfd, b.data, b.len) != (ssize_t)b.len && pr->log_errno == 0)
 		pr->log_errno = errno ? errno : EIO;
 	buf_release(&b);
@@ -546,15 +511,15 @@ log_close(struct printer *pr, const char *error)
 
 	if (pr->logfd < 0)
 		return 0;
+	logfile_end_on_signal(-1);
 	buf_init(&b);
 	if (error != NULL)
 		buf_printf(&b, "portscope: %s\n", error);
-	buf_add(&b, log_end, sizeof(log_end) - 1);
+	logfile_end(&b);
 	if (pr->log_errno == 0 && write(pr->logfd, b.data, b.len) !=
 	    (ssize_t)b.len)
 		pr->log_errno = errno ? errno : EIO;
-	log_fd_for_signal = -1;
-	if (close(pr->logfd) == -1 && pr->log_errno == 0)
+	if (logfile_close(pr->logfd) == -1 && pr->log_errno == 0)
 		pr->log_errno = errno;
 	pr->logfd = -1;
 	buf_release(&b);
@@ -668,13 +633,12 @@ cmd_query(int argc, char **argv)
 	buf_init_fd(&pr.out, STDOUT_FILENO);
 	buf_init(&pr.line);
 	buf_init(&pr.bar);
-	catch_signals();
 	if (o.log != NULL) {
 		if ((pr.logfd = logfile_open(o.log, o.yes, errbuf,
 		    sizeof(errbuf))) == -1)
 			errx(QUERY_EXIT_RUNTIME, "%s", shown(errbuf));
-		log_header(&pr, argc, argv);
-		log_fd_for_signal = pr.logfd;
+		log_header(&pr);
+		logfile_end_on_signal(pr.logfd);	/* interrupted: it still ends */
 	}
 	if ((len = resolve(&pr, &ss, addr, sizeof(addr), errbuf,
 	    sizeof(errbuf))) == 0)
@@ -695,6 +659,7 @@ cmd_query(int argc, char **argv)
 	}
 	/* progress on a terminal only: never in a pipe, a log, JSON or -q */
 	if (!o.quiet && !o.json && isatty(STDERR_FILENO)) {
+		progress_signals();
 		pr.progress = 1;
 		o.q.progress = show_progress;
 		o.q.progress_arg = &pr;

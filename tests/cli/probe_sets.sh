@@ -27,4 +27,4 @@ check_grep "--set unknown: names the sets" "$TMP/err" "no set called 'nosuch' \(
 "$PORTSCOPE" query --set dns -e 53 127.0.0.1 >"$TMP/err2" 2>&1
 check_eq "--set with -e: exit 2" "$?" 2
 check_eq "--set with -e: one line saying why" "$(cat "$TMP/err2")" \
-    "portscope: -e, -o, -r and --set cannot be combined (see 'portscope query --help')"
+    "portscope: -e, -o, -r and --set cannot be combined; see 'portscope help query'"

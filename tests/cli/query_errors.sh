@@ -99,7 +99,7 @@ check_grep "-l /dev/full: the verdict is still on stdout" "$TMP/o" ": LISTENING$
 ip netns exec "$N" "$P" query -e 80 -l "$TMP/log" -y nosuch.invalid >/dev/null 2>"$TMP/e"; rc=$?
 check_eq "failed lookup: exit 4" "$rc" 4
 check_grep "failed lookup: one-line error" "$TMP/e" "^portscope: cannot resolve 'nosuch.invalid': "
-check_eq "failed lookup: the log ends with its end line" "$(tail -n 1 "$TMP/log")" "==== End of log file ===="
+check_eq "failed lookup: the log ends with its end line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 check_grep "failed lookup: the log says why" "$TMP/log" "^portscope: cannot resolve 'nosuch.invalid'"
 
 # -- ... and after signals, in the middle of a query: a silent UDP port
@@ -121,13 +121,13 @@ for sig in HUP INT TERM; do
 	wait_for 5 grep -q 'Local computer name' "$TMP/log"
 	kill -s "$sig" "$qp"; wait "$qp"; rc=$?
 	check_eq "SIG$sig: killed by the signal" "$rc" $((128 + $(kill -l "$sig")))
-	check_eq "SIG$sig: the log ends with its end line" "$(tail -n 1 "$TMP/log")" "==== End of log file ===="
+	check_eq "SIG$sig: the log ends with its end line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 done
 rm -f "$TMP/log"
 "$P" query -nr -p udp -e "$sport" -l "$TMP/log" -y 127.0.0.1 | true
 rc=${PIPESTATUS[0]}
 check_eq "SIGPIPE: killed by the signal" "$rc" 141
-check_eq "SIGPIPE: the log ends with its end line" "$(tail -n 1 "$TMP/log")" "==== End of log file ===="
+check_eq "SIGPIPE: the log ends with its end line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 
 # -- lines the sanitizer build must run clean (build/san runs this file too)
 "$P" query --json -e "$port" localhost >"$TMP/o" 2>"$TMP/e"; rc=$?

@@ -95,9 +95,9 @@ inns "$PORTSCOPE" -n 127.0.0.1 -e "$T1" -l "$TMP/log" </dev/null >/dev/null 2>"$
 check_eq "-l on an existing file without -y: runtime error, exits 4" "$?" 4
 check_eq "-l without -y leaves the file alone" "$(cat "$TMP/log")" keep
 inns "$PORTSCOPE" -n 127.0.0.1 -nr -e "$T1" -l "$TMP/log" -y >"$TMP/o"
-check_grep "-l -y: log has the command line" "$TMP/log" "^ portscope -n 127\.0\.0\.1 -nr -e $T1 -l "
+check_grep "-l -y: log has the command line" "$TMP/log" "^ (.*/)?portscope -n 127\.0\.0\.1 -nr -e $T1 -l "
 check_grep "-l: log has the verdict" "$TMP/log" "^TCP port $T1 \(unknown service\): LISTENING$"
-check_eq "-l: log ends with the end line" "$(tail -n 1 "$TMP/log")" "==== End of log file ===="
+check_eq "-l: log ends with the end line" "$(tail -n 1 "$TMP/log")" "========= end of log file ========="
 check_grep "-l: screen output too" "$TMP/o" "^TCP port $T1 \(unknown service\): LISTENING$"
 
 # -- -l after an interrupt: the end line is still written
@@ -106,7 +106,7 @@ qp=$!
 wait_for 5 grep -q '^querying' "$TMP/log2"; sleep 0.3
 kill -INT "$qp"; wait "$qp"; rc=$?
 check_eq "-l: interrupted query dies of SIGINT" "$rc" 130
-check_eq "-l: end line after an interrupt" "$(tail -n 1 "$TMP/log2")" "==== End of log file ===="
+check_eq "-l: end line after an interrupt" "$(tail -n 1 "$TMP/log2")" "========= end of log file ========="
 check_nogrep "-l: interrupted before any verdict" "$TMP/log2" '^UDP port'
 
 # -- a silent UDP port (bound, never answers): LISTENING or FILTERED
@@ -138,10 +138,10 @@ usage_case() {	# DESC REGEX ARGS...
 	    grep -qE -- "$re" "$TMP/e"; then ok "usage: $d"
 	else notok "usage: $d (exit $rc)"; sed 's/^/#   /' "$TMP/e" "$TMP/o"; fi
 }
-usage_case "port 0" "port '0' is too small" query -e 0 127.0.0.1
-usage_case "port 65536" "port '65536' is too large" -n 127.0.0.1 -e 65536
-usage_case "port abc" "port 'abc' is invalid" query -e abc 127.0.0.1
-usage_case "port +80" "port .\+80. is invalid" query -e +80 127.0.0.1
+usage_case "port 0" "-e: bad port '0': too small, give 1-65535; see 'portscope help query'" query -e 0 127.0.0.1
+usage_case "port 65536" "bad port '65536': too large" -n 127.0.0.1 -e 65536
+usage_case "port abc" "bad port 'abc': not a number" query -e abc 127.0.0.1
+usage_case "port +80" "bad port '\+80': not a number" query -e +80 127.0.0.1
 usage_case "-r start above end" "start of '5:3' must be below" query -r 5:3 127.0.0.1
 usage_case "-r not a range" "not a range" query -r 5 127.0.0.1
 usage_case "-o empty element" "not a list of ports" query -o 1,,2 127.0.0.1
@@ -154,7 +154,7 @@ usage_case "two hosts" "one host at a time" query a b
 usage_case "unknown option" "unknown option '--frobnicate'" query --frobnicate 127.0.0.1
 usage_case "-cn without !" "between exclamation marks" -n 127.0.0.1 -cn public
 usage_case "-y without -l" "-y answers" query -y 127.0.0.1
-usage_case "--parallel 0" "is too small" query --parallel 0 127.0.0.1
+usage_case "--parallel 0" "bad --parallel value '0': too small, give 1-16384" query --parallel 0 127.0.0.1
 usage_case "missing value" "needs a value" query 127.0.0.1 -e
 
 # -- a name that does not resolve (inside the namespace: nothing leaves it)

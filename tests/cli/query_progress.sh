@@ -75,3 +75,12 @@ check_eq "-q on a terminal: prints nothing" "$(wc -c <"$TMP/tty4")" 0
 ip netns exec "$N" "$PORTSCOPE" query -nr -r 20:30 127.0.0.1 2>&1 | cat >"$TMP/pipe"
 check_nogrep "in a pipe: no progress" "$TMP/pipe" 'ports  |\[K'
 check_eq "in a pipe: the 11 verdicts" "$(grep -c '^TCP port' "$TMP/pipe")" 11
+
+# interrupted while the progress line is shown: the terminal is left clean
+# and the log still gets its end line
+q "$TMP/tty5" timeout -s INT 3 "$PORTSCOPE" query -nr -r 20:30 -l "$TMP/log5" -y 127.0.0.1 >"$TMP/st"
+check "SIGINT during progress: progress was shown" grep -aq 'ports  ' "$TMP/tty5"
+check "SIGINT during progress: the line is erased at the end" \
+	python3 -c 'import sys; raw = open(sys.argv[1], "rb").read(); i = raw.rfind(b"ports  "); sys.exit(b"\r\x1b[K" not in raw[i:])' "$TMP/tty5"
+check_eq "SIGINT during progress: the log ends with its end line" "$(tail -n 1 "$TMP/log5")" "========= end of log file ========="
+check_grep "SIGINT during progress: the log says why" "$TMP/log5" '^\(stopped by SIGINT\)$'
