@@ -132,6 +132,11 @@ check_eq "not root: the run says which backend and why" \
 	"$(sq "$np/np.db" "SELECT backend || ' ' || (length(fallback_reason) > 0) FROM runs")" "poll 1"
 kill -TERM "$rec"; wait "$rec"
 check_eq "not root: stops cleanly" "$?" 0
+cp "$np/np.db" "$np/ro.db"
+chmod 0444 "$np/ro.db"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PORTSCOPE" record --db "$np/ro.db" 2>&1); rc=$?
+check_eq "a database it may not write: status 1, one line" "$rc: $out" \
+	"1: portscope: cannot open '$np/ro.db': Permission denied"
 
 # ---- a full disk: said once, events wait, all are written when there is room
 mkdir "$TMP/small"
