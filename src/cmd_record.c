@@ -110,7 +110,7 @@ struct recorder {
 	struct buf		 jsonl;
 	int			 jsonl_fd;	/* -1 without --jsonl */
 	int			 jsonl_errno;	/* last write error, logged once */
-	uint64_t		 jsonl_lost;	/* lines not written */
+	uint64_t		 jsonl_lost;	/* lines not (wholly) written */
 	struct syslog_out	 syslog;
 	int			 have_syslog;
 	uint64_t		 syslog_logged;	/* drops already said */
@@ -259,12 +259,15 @@ jsonl_open(struct recorder *r)
 static void
 jsonl_flush(struct recorder *r)
 {
-	size_t n = r->jsonl.len;
+	const char *p, *end = r->jsonl.data + r->jsonl.len;
+	uint64_t lines = 0;
 
-	if (r->jsonl_fd < 0 || n == 0)
+	if (r->jsonl_fd < 0 || r->jsonl.len == 0)
 		return;
+	for (p = r->jsonl.data; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		lines++;
 	if (buf_flush(&r->jsonl) == -1) {
-		r->jsonl_lost++;
+		r->jsonl_lost += lines;	/* a part may have been written */
 		if (r->jsonl_errno != errno)
 			say("cannot write '%s': %s (JSON Lines are lost until it works again)",
 			    r->o.jsonl, strerror(errno));
@@ -279,12 +282,14 @@ jsonl_flush(struct recorder *r)
 static void
 jsonl_reopen(struct recorder *r)
 {
-	if (r->jsonl_fd < 0 || strcmp(r->o.jsonl, "-") == 0)
+	if (r->o.jsonl == NULL || strcmp(r->o.jsonl, "-") == 0)
 		return;
-	jsonl_flush(r);
-	buf_release(&r->jsonl);
-	close(r->jsonl_fd);
-	r->jsonl_fd = -1;
+	if (r->jsonl_fd >= 0) {
+		jsonl_flush(r);
+		buf_release(&r->jsonl);
+		close(r->jsonl_fd);
+		r->jsonl_fd = -1;
+	}
 	if (jsonl_open(r) == -1) {
 		say("cannot reopen '%s': %s; JSON Lines are off", r->o.jsonl, strerror(errno));
 		return;
@@ -564,11 +569,24 @@ run(struct recorder *r)
 	return rc;
 }
 
+/* ", N JSON lines and M syslog messages not written", or "". */
+static const char *
+outputs_lost(const struct recorder *r, char *out, size_t len)
+{
+	uint64_t sl = r->have_syslog ? r->syslog.dropped : 0;
+
+	out[0] = '\0';
+	if (r->jsonl_lost || sl)
+		snprintf(out, len, "; not written: %llu JSON lines, %llu syslog messages",
+		    (unsigned long long)r->jsonl_lost, (unsigned long long)sl);
+	return out;
+}
+
 static int
 finish(struct recorder *r, int rc)
 {
 	struct store_stats st;
-	char err[512];
+	char err[512], more[128];
 
 	sdnotify("STOPPING=1");
 	if (r->src) {
@@ -577,6 +595,8 @@ finish(struct recorder *r, int rc)
 			ev_read(r->src, on_event, r, err, sizeof(err));
 		ev_close(r->src);
 	}
+	if (r->jsonl_fd >= 0)
+		jsonl_flush(r);
 	if (r->store) {
 		if (r->running && store_run_end(r->store, clock_real_ns(), err,
 		    sizeof(err)) == -1) {
@@ -587,13 +607,13 @@ finish(struct recorder *r, int rc)
 		store_get_stats(r->store, &st);
 		if (r->running)
 			say("stopped: %llu events stored, %llu aggregated, %llu processes, "
-			    "%llu lost, %llu dropped", (unsigned long long)st.events,
+			    "%llu lost, %llu dropped%s", (unsigned long long)st.events,
 			    (unsigned long long)st.aggregated, (unsigned long long)st.processes,
-			    (unsigned long long)r->lost, (unsigned long long)st.dropped);
+			    (unsigned long long)r->lost, (unsigned long long)st.dropped,
+			    outputs_lost(r, more, sizeof(more)));
 		store_close(r->store);
 	}
 	if (r->jsonl_fd >= 0) {
-		jsonl_flush(r);
 		buf_release(&r->jsonl);
 		if (r->jsonl_fd != STDOUT_FILENO)
 			close(r->jsonl_fd);

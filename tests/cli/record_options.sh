@@ -158,6 +158,21 @@ check_eq "full disk: said once" "$(grep -c "cannot write" "$TMP/full.err")" 1
 kill -TERM "$rec"; wait "$rec"
 check_eq "full disk: integrity" "$(sq "$TMP/small/r.db" "PRAGMA integrity_check")" ok
 
+# ---- a --jsonl that cannot be written: said once, counted at the end
+spawn "$PORTSCOPE" record --db "$TMP/jf.db" --jsonl /dev/full --flush-interval 0.2 2>"$TMP/jf.err"
+rec=$SPAWNED
+wait_for 10 has "$TMP/jf.err" "recording into"
+python3 "$W" client 7100 7700 0 3 >/dev/null
+check_wait "--jsonl /dev/full: said" 10 has "$TMP/jf.err" \
+	"^portscope: cannot write '/dev/full': No space left on device \(JSON Lines are lost until it works again\)$"
+sleep 0.5
+kill -TERM "$rec"; wait "$rec"
+check_eq "--jsonl /dev/full: said once" "$(grep -c "cannot write '/dev/full'" "$TMP/jf.err")" 1
+check_grep "--jsonl /dev/full: the lines not written are counted at the end" "$TMP/jf.err" \
+	"^portscope: stopped: .*; not written: [1-9][0-9]* JSON lines, 0 syslog messages$"
+check_eq "--jsonl /dev/full: the database has them all" \
+	"$(sq "$TMP/jf.db" "SELECT sum(count) FROM intervals WHERE remote_port = 7700")" 3
+
 # ---- SIGHUP reopens the --jsonl file
 spawn "$PORTSCOPE" record --db "$TMP/h.db" --jsonl "$TMP/h.jsonl" --flush-interval 0.2 2>"$TMP/h.err"
 rec=$SPAWNED
