@@ -78,16 +78,14 @@ owners_differ(const struct snapshot *sa, const struct sock_row *a,
 }
 
 void
-diff_snapshots(const struct snapshot *before, const struct snapshot *after,
-    struct diff *d)
+diff_match(const struct snapshot *before, const struct snapshot *after,
+    uint32_t *match)
 {
-	struct event_vec ev = { NULL, 0, 0 };
 	const struct sock_row *b, *a;
-	uint32_t *match, *head = NULL, *next = NULL, k;
+	uint32_t *head = NULL, *next = NULL, k;
 	unsigned char *taken;
 	size_t i, nleft = 0, mask = 0;
 
-	match = xreallocarray(NULL, after->nsocks + 1, sizeof(*match));
 	taken = xcalloc(before->nsocks + 1, 1);
 
 	/* 1: the same inode is the same socket. */
@@ -134,26 +132,57 @@ diff_snapshots(const struct snapshot *before, const struct snapshot *after,
 			}
 		}
 	}
+	free(next);
+	free(head);
+	free(taken);
+}
 
+unsigned
+diff_compare(const struct snapshot *before, const struct sock_row *b,
+    const struct snapshot *after, const struct sock_row *a)
+{
+	unsigned c = 0;
+
+	if (a->state != b->state || a->rport != b->rport || a->lport != b->lport ||
+	    memcmp(a->raddr, b->raddr, 16) != 0 || memcmp(a->laddr, b->laddr, 16) != 0)
+		c |= DIFF_CHANGED_STATE;
+	if (owners_differ(before, b, after, a))
+		c |= DIFF_CHANGED_OWNER;
+	return c;
+}
+
+void
+diff_snapshots(const struct snapshot *before, const struct snapshot *after,
+    struct diff *d)
+{
+	struct event_vec ev = { NULL, 0, 0 };
+	const struct sock_row *b, *a;
+	unsigned char *taken;
+	uint32_t *match;
+	unsigned c;
+	size_t i;
+
+	match = xreallocarray(NULL, after->nsocks + 1, sizeof(*match));
+	taken = xcalloc(before->nsocks + 1, 1);
+	diff_match(before, after, match);
 	for (i = 0; i < after->nsocks; i++) {
 		a = &after->socks[i];
 		if (match[i] == NONE) {
 			push(&ev, DIFF_NEW, NULL, a);
 			continue;
 		}
+		taken[match[i]] = 1;
 		b = &before->socks[match[i]];
-		if (a->state != b->state || a->rport != b->rport || a->lport != b->lport ||
-		    memcmp(a->raddr, b->raddr, 16) != 0 || memcmp(a->laddr, b->laddr, 16) != 0)
+		c = diff_compare(before, b, after, a);
+		if (c & DIFF_CHANGED_STATE)
 			push(&ev, DIFF_STATE, b, a);
-		if (owners_differ(before, b, after, a))
+		if (c & DIFF_CHANGED_OWNER)
 			push(&ev, DIFF_OWNER, b, a);
 	}
 	for (i = 0; i < before->nsocks; i++)
 		if (!taken[i])
 			push(&ev, DIFF_GONE, &before->socks[i], NULL);
 
-	free(next);
-	free(head);
 	free(taken);
 	free(match);
 	d->events = ev.v;

@@ -45,6 +45,25 @@ struct diff {
  */
 void	diff_snapshots(const struct snapshot *before, const struct snapshot *after,
 	    struct diff *d);
+
+#define DIFF_NO_MATCH	UINT32_MAX
+
+/*
+ * The matching under diff_snapshots, for views that keep state per socket
+ * (top): fill match[i], for each row i of after, with the index of the
+ * same socket in before, or DIFF_NO_MATCH when it is new.  match holds
+ * after->nsocks entries.  O(rows).
+ */
+void	diff_match(const struct snapshot *before, const struct snapshot *after,
+	    uint32_t *match);
+
+/* What differs between row b of before and the same socket a in after:
+ * DIFF_CHANGED_STATE (state or either end) and DIFF_CHANGED_OWNER (the set
+ * of owning pids), or 0. */
+#define DIFF_CHANGED_STATE	0x1
+#define DIFF_CHANGED_OWNER	0x2
+unsigned diff_compare(const struct snapshot *before, const struct sock_row *b,
+	    const struct snapshot *after, const struct sock_row *a);
 void	diff_release(struct diff *);
 
 /* The lowercase name of a kind: "new", "state", "owner", "gone". */

@@ -218,6 +218,7 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	q.tcp_states = f->tcp_states;
 	q.udp_states = f->udp_states;
 	q.port = f->port;
+	q.info = f->tcp_info;
 
 	if ((sd = sockdiag_open(err, errlen)) == NULL)
 		return -1;

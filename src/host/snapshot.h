@@ -25,6 +25,7 @@ struct snap_filter {
 					    started then (proc_info); 0: any */
 	unsigned	details;	/* PROC_* wanted for owning processes */
 	int		owners;		/* look owners up at all */
+	int		tcp_info;	/* TCP byte counters (sock_row.bytes_*) */
 	/* where owners come from; NULL: the BPF iterator when it can be
 	 * loaded (root, BPF built in), else procfs */
 	const struct owner_backend *backend;

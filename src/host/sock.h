@@ -51,6 +51,9 @@ struct sock_row {
 	uint8_t		missing;	/* enum owner_missing when owner == OWNER_NONE */
 	uint8_t		laddr[16];
 	uint8_t		raddr[16];
+	/* TCP, when the dump asked for tcp_info (sockdiag_query.info); else 0 */
+	uint64_t	bytes_acked;	/* sent and acknowledged by the peer */
+	uint64_t	bytes_received;
 };
 
 /* Kernel state names as ss and the kernel spell them ("LISTEN", "TIME_WAIT",

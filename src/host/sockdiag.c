@@ -3,6 +3,8 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ struct sockdiag {
 struct dump_ctx {
 	struct sock_vec	*out;
 	uint8_t		 proto;
+	int		 info;
 };
 
 struct sockdiag *
@@ -100,6 +103,29 @@ sockdiag_port_bytecode(uint16_t port, void *ops)
 	return sizeof(op);
 }
 
+/* The byte counters of a TCP socket from its INET_DIAG_INFO attribute
+ * (struct tcp_info; older kernels send a shorter one, without them). */
+static void
+tcp_info_bytes(const struct nlmsghdr *nlh, struct sock_row *r)
+{
+	const struct nlattr *a;
+	const char *p;
+	size_t len;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct inet_diag_msg)) {
+		if (mnl_attr_get_type(a) != INET_DIAG_INFO)
+			continue;
+		p = mnl_attr_get_payload(a);
+		len = mnl_attr_get_payload_len(a);
+		if (len >= offsetof(struct tcp_info, tcpi_bytes_acked) + 8)
+			memcpy(&r->bytes_acked, p + offsetof(struct tcp_info, tcpi_bytes_acked), 8);
+		if (len >= offsetof(struct tcp_info, tcpi_bytes_received) + 8)
+			memcpy(&r->bytes_received,
+			    p + offsetof(struct tcp_info, tcpi_bytes_received), 8);
+		return;
+	}
+}
+
 static int
 dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
@@ -141,6 +167,9 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 		memcpy(r->laddr, m->id.idiag_src, 16);
 		memcpy(r->raddr, m->id.idiag_dst, 16);
 	}
+	r->bytes_acked = r->bytes_received = 0;
+	if (ctx->info)
+		tcp_info_bytes(nlh, r);
 	return MNL_CB_OK;
 }
 
@@ -235,13 +264,13 @@ done_cb(const struct nlmsghdr *nlh, void *arg)
 /* One dump request for one (family, protocol). */
 static int
 dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
-    int port, struct sock_vec *out, char *err, size_t errlen)
+    int port, int info, struct sock_vec *out, char *err, size_t errlen)
 {
 	char req[256];
 	uint8_t bc[20];
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *r;
-	struct dump_ctx ctx = { out, proto };
+	struct dump_ctx ctx = { out, proto, info && proto == IPPROTO_TCP };
 	static mnl_cb_t ctl_cb[NLMSG_DONE + 1] = { [NLMSG_DONE] = done_cb };
 	ssize_t n;
 	int rc;
@@ -254,6 +283,8 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
 	r->sdiag_family = (uint8_t)family;
 	r->sdiag_protocol = proto;
 	r->idiag_states = states;
+	if (ctx.info)
+		r->idiag_ext = 1 << (INET_DIAG_INFO - 1);
 	if (port >= 0)
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
 		    sockdiag_port_bytecode((uint16_t)port, bc), bc);
@@ -295,21 +326,19 @@ exists_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-int
-sockdiag_exists(struct sockdiag *sd, const struct sock_row *r)
+/* Build in req a request of type (SOCK_DIAG_BY_FAMILY, SOCK_DESTROY) for
+ * exactly the socket of row r, by its ends and cookie. */
+static struct nlmsghdr *
+exact_request(struct sockdiag *sd, char *req, uint16_t type, uint16_t flags,
+    const struct sock_row *r)
 {
-	char req[256];
 	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *q;
 	size_t alen = r->family == AF_INET ? 4 : 16;
-	int found = 0, rc;
-	ssize_t n;
 
-	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
-		return -1;
 	nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++sd->seq;
 	q = mnl_nlmsg_put_extra_header(nlh, sizeof(*q));
 	q->sdiag_family = r->family;
@@ -332,6 +361,20 @@ sockdiag_exists(struct sockdiag *sd, const struct sock_row *r)
 		memcpy(q->id.idiag_src, r->raddr, alen);
 		memcpy(q->id.idiag_dst, r->laddr, alen);
 	}
+	return nlh;
+}
+
+int
+sockdiag_exists(struct sockdiag *sd, const struct sock_row *r)
+{
+	char req[256];
+	struct nlmsghdr *nlh;
+	int found = 0, rc;
+	ssize_t n;
+
+	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
+		return -1;
+	nlh = exact_request(sd, req, SOCK_DIAG_BY_FAMILY, 0, r);
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	do
@@ -345,6 +388,51 @@ sockdiag_exists(struct sockdiag *sd, const struct sock_row *r)
 	/* ENOENT: nothing there; ESTALE: another socket there now */
 	if (rc == MNL_CB_ERROR && (errno == ENOENT || errno == ESTALE))
 		return 0;
+	return -1;
+}
+
+int
+sockdiag_destroy(struct sockdiag *sd, const struct sock_row *r, char *err,
+    size_t errlen)
+{
+	char req[256];
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int rc;
+
+	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP) {
+		errno = EOPNOTSUPP;
+		snprintf(err, errlen, "only TCP and UDP sockets can be closed");
+		return -1;
+	}
+	nlh = exact_request(sd, req, SOCK_DESTROY, NLM_F_ACK, r);
+	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
+		goto fail;
+	do
+		n = mnl_socket_recvfrom(sd->nl, sd->rx, SD_RCVBUF);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		goto fail;
+	rc = mnl_cb_run(sd->rx, (size_t)n, sd->seq, sd->portid, NULL, NULL);
+	if (rc != MNL_CB_ERROR)
+		return 0;
+fail:
+	switch (errno) {
+	case EOPNOTSUPP:
+		snprintf(err, errlen, "this kernel cannot close sockets "
+		    "(built without CONFIG_INET_DIAG_DESTROY)");
+		break;
+	case EPERM:
+	case EACCES:
+		snprintf(err, errlen, "closing a socket needs CAP_NET_ADMIN (run as root)");
+		break;
+	case ENOENT:
+	case ESTALE:
+		snprintf(err, errlen, "the socket is already gone");
+		break;
+	default:
+		snprintf(err, errlen, "SOCK_DESTROY: %s", strerror(errno));
+	}
 	return -1;
 }
 
@@ -370,7 +458,7 @@ sockdiag_dump(struct sockdiag *sd, const struct sockdiag_query *q,
 		if (states == 0)
 			continue;
 		if (dump_one(sd, plan[i].family, plan[i].proto, states, q->port,
-		    out, err, errlen) == -1)
+		    q->info, out, err, errlen) == -1)
 			return -1;
 	}
 	return 0;

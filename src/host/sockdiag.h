@@ -24,6 +24,7 @@ struct sockdiag_query {
 	uint32_t	udp_states;	/* 1 << TCP_CLOSE (unconnected), TCP_ESTABLISHED;
 					   raw sockets too */
 	int		port;		/* local or remote port equals this; -1 for any */
+	int		info;		/* also TCP byte counters (tcp_info) */
 };
 
 struct sock_vec {
@@ -50,6 +51,13 @@ size_t		 sockdiag_port_bytecode(uint16_t port, void *ops);
  * Returns 1, 0 when it is gone, or -1 when the kernel cannot tell (raw
  * sockets, errors). */
 int		 sockdiag_exists(struct sockdiag *, const struct sock_row *);
+
+/* Close the socket of row r (TCP or UDP) with SOCK_DESTROY: a TCP peer
+ * sees a reset.  Returns 0, or -1 with errno set (EOPNOTSUPP: the kernel
+ * lacks CONFIG_INET_DIAG_DESTROY; EPERM: not CAP_NET_ADMIN; ENOENT: gone)
+ * and the reason in err. */
+int		 sockdiag_destroy(struct sockdiag *, const struct sock_row *,
+		    char *err, size_t errlen);
 
 void		 sock_vec_release(struct sock_vec *);
 
