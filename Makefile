@@ -49,6 +49,13 @@ NO_SQLITE :=
 else
 NO_SQLITE := src/store/% tests/unit/test_store.c
 endif
+# The interactive `top` view needs ncurses (wide); without it `top` offers
+# --once and --batch only and says so.
+NCURSES  ?= $(shell pkg-config --exists ncursesw 2>/dev/null && echo 1 || echo 0)
+ifeq ($(NCURSES),1)
+PKGS     += ncursesw
+CPPFLAGS += -DHAVE_NCURSES
+endif
 CPPFLAGS += -Isrc $(BPF_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' -MMD -MP \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   ?= -g

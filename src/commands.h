@@ -10,6 +10,7 @@ int	cmd_interactive(int, char **);
 int	cmd_local(int, char **);
 int	cmd_query(int, char **);
 int	cmd_record(int, char **);
+int	cmd_top(int, char **);
 int	cmd_watch(int, char **);
 
 #endif

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "local", cmd_local, "every socket with its owning processes (PortQry -local)" },
 	{ "query", cmd_query, "is a TCP/UDP port on a host listening? (PortQry -n)" },
 	{ "record", cmd_record, "record every port use into a database (Port Reporter)" },
+	{ "top", cmd_top, "live view of every endpoint: new, changed, closed (TCPView)" },
 	{ "watch", cmd_watch, "watch one port or one process, print what changes (PortQry -wport/-wpid)" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -52,7 +52,7 @@ struct sock_row {
 	uint8_t		laddr[16];
 	uint8_t		raddr[16];
 	/* TCP, when the dump asked for tcp_info (sockdiag_query.info); else 0 */
-	uint64_t	bytes_acked;	/* sent and acknowledged by the peer */
+	uint64_t	bytes_sent;	/* data bytes sent (retransmissions included) */
 	uint64_t	bytes_received;
 };
 

@@ -104,7 +104,9 @@ sockdiag_port_bytecode(uint16_t port, void *ops)
 }
 
 /* The byte counters of a TCP socket from its INET_DIAG_INFO attribute
- * (struct tcp_info; older kernels send a shorter one, without them). */
+ * (struct tcp_info; older kernels send a shorter one).  Sent is
+ * tcpi_bytes_sent (data only, Linux 4.19+), else tcpi_bytes_acked (which
+ * also counts the SYN and FIN). */
 static void
 tcp_info_bytes(const struct nlmsghdr *nlh, struct sock_row *r)
 {
@@ -117,8 +119,10 @@ tcp_info_bytes(const struct nlmsghdr *nlh, struct sock_row *r)
 			continue;
 		p = mnl_attr_get_payload(a);
 		len = mnl_attr_get_payload_len(a);
-		if (len >= offsetof(struct tcp_info, tcpi_bytes_acked) + 8)
-			memcpy(&r->bytes_acked, p + offsetof(struct tcp_info, tcpi_bytes_acked), 8);
+		if (len >= offsetof(struct tcp_info, tcpi_bytes_sent) + 8)
+			memcpy(&r->bytes_sent, p + offsetof(struct tcp_info, tcpi_bytes_sent), 8);
+		else if (len >= offsetof(struct tcp_info, tcpi_bytes_acked) + 8)
+			memcpy(&r->bytes_sent, p + offsetof(struct tcp_info, tcpi_bytes_acked), 8);
 		if (len >= offsetof(struct tcp_info, tcpi_bytes_received) + 8)
 			memcpy(&r->bytes_received,
 			    p + offsetof(struct tcp_info, tcpi_bytes_received), 8);
@@ -167,7 +171,7 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 		memcpy(r->laddr, m->id.idiag_src, 16);
 		memcpy(r->raddr, m->id.idiag_dst, 16);
 	}
-	r->bytes_acked = r->bytes_received = 0;
+	r->bytes_sent = r->bytes_received = 0;
 	if (ctx->info)
 		tcp_info_bytes(nlh, r);
 	return MNL_CB_OK;
