@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,6 +70,7 @@ struct app {
 	char			 edit[TUI_FILTER_MAX];
 	char			 saved_filter[TUI_FILTER_MAX];
 	pid_t			 kill_pid;
+	uint64_t		 kill_start;	/* its start time: never another process */
 	char			 kill_comm[17];
 	char			 pane_title[128];
 	char			**pane;
@@ -375,20 +377,43 @@ action_kill_ask(struct app *a)
 		return;
 	}
 	a->kill_pid = (pid_t)ep.pid;
+	a->kill_start = ep.start_ticks;
 	snprintf(a->kill_comm, sizeof(a->kill_comm), "%s", ep.comm);
 	a->mode = MODE_KILL;
 	say(a, 1, "end process %d (%s) with SIGTERM? y/n", (int)a->kill_pid, a->kill_comm);
 	a->msg_until = UINT64_MAX;
 }
 
+/* SIGTERM to the process asked about, through a pidfd opened before its
+ * start time is checked, so that a pid used again meanwhile is never hit. */
 static void
 action_kill(struct app *a)
 {
-	if (kill(a->kill_pid, SIGTERM) == -1)
+	struct proc_info p;
+	int pfd, rc = -1;
+
+	if ((pfd = (int)syscall(SYS_pidfd_open, a->kill_pid, 0)) == -1) {
+		if (errno == ESRCH)
+			say(a, 1, "process %d (%s) has exited", (int)a->kill_pid, a->kill_comm);
+		else
+			say(a, 1, "cannot end process %d (%s): %s", (int)a->kill_pid,
+			    a->kill_comm, strerror(errno));
+		return;
+	}
+	if (proc_read_pid(a->kill_pid, a->kill_start, PROC_BASIC, &p) == -1) {
+		say(a, 1, "process %d (%s) has exited", (int)a->kill_pid, a->kill_comm);
+		proc_info_release(&p);
+		close(pfd);
+		return;
+	}
+	proc_info_release(&p);
+	rc = (int)syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0);
+	if (rc == -1)
 		say(a, 1, "cannot end process %d (%s): %s", (int)a->kill_pid, a->kill_comm,
 		    strerror(errno));
 	else
 		say(a, 0, "sent SIGTERM to process %d (%s)", (int)a->kill_pid, a->kill_comm);
+	close(pfd);
 	if (!a->busy)
 		a->next_ns = clock_mono_ns();
 }
@@ -438,8 +463,8 @@ action_detail(struct app *a)
 	buf_printf(&b, "  %-8s %llu\n\n", "Inode", (unsigned long long)ep.r->inode);
 	if (ep.pid == 0) {
 		buf_printf(&b, "No process: %s\n", owner_missing_reason(ep.r->missing));
-	} else if (proc_read_pid((pid_t)ep.pid, PROC_BASIC | PROC_FULL | PROC_MODULES,
-	    &p) == -1) {
+	} else if (proc_read_pid((pid_t)ep.pid, ep.start_ticks,
+	    PROC_BASIC | PROC_FULL | PROC_MODULES, &p) == -1) {
 		buf_printf(&b, "Process %u has exited.\n", ep.pid);
 		proc_info_release(&p);
 	} else {

@@ -87,6 +87,7 @@ tui_model_ep(const struct tui_model *m, uint32_t row, struct tui_ep *ep)
 		p = first_owner(&m->snap, ep->r, &ep->nowners);
 		ep->comm = p ? p->comm : "";
 		ep->pid = p ? (uint32_t)p->pid : 0;
+		ep->start_ticks = p ? p->start_ticks : 0;
 		ep->user = p ? p->user : NULL;
 		ep->unit = proc_unit(p);
 		return;
@@ -95,6 +96,7 @@ tui_model_ep(const struct tui_model *m, uint32_t row, struct tui_ep *ep)
 	ep->r = &g->r;
 	ep->live = &g->live;
 	ep->pid = g->pid;
+	ep->start_ticks = g->start_ticks;
 	ep->nowners = g->nowners;
 	ep->comm = g->comm;
 	ep->user = g->user;
@@ -151,6 +153,7 @@ gone_add(struct tui_model *m, uint32_t i, uint64_t now_ns)
 	g->live.tx_rate = g->live.rx_rate = 0;
 	if ((p = first_owner(&m->snap, r, &g->nowners)) != NULL) {
 		g->pid = (uint32_t)p->pid;
+		g->start_ticks = p->start_ticks;
 		memcpy(g->comm, p->comm, sizeof(g->comm));
 		g->user = p->user ? xstrdup(p->user) : NULL;
 		g->unit = proc_unit(p) ? xstrdup(proc_unit(p)) : NULL;

@@ -70,6 +70,7 @@ struct tui_gone {
 	struct sock_row	 r;
 	struct tui_live	 live;
 	uint32_t	 pid;		/* first owner; 0 if none */
+	uint64_t	 start_ticks;	/* its start time (proc_info) */
 	uint32_t	 nowners;
 	char		 comm[17];
 	char		*user;		/* malloc'd or NULL */
@@ -82,6 +83,7 @@ struct tui_ep {
 	const struct sock_row	*r;
 	const struct tui_live	*live;
 	uint32_t		 pid;		/* 0: no owner (see r->missing) */
+	uint64_t		 start_ticks;	/* the owner's start time, 0 if unknown */
 	uint32_t		 nowners;
 	const char		*comm;		/* "" when no owner */
 	const char		*user;		/* NULL when unknown */
