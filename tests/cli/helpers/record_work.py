@@ -11,10 +11,11 @@
                                     N short TCP connections to TPORT (send 100
                                     bytes, read the answer, close), then M UDP
                                     datagrams to UPORT, each from a new socket,
-                                    and one to UPORT + 1; then exits
+                                    and one to UPORT + 1; then exits (after
+                                    half a second)
 Every address is 127.0.0.1; every step is bounded (5 s timeouts).
 """
-import os, socket, sys, threading
+import os, socket, sys, threading, time
 
 
 def hold(port):
@@ -80,6 +81,10 @@ def client(tport, uport, n, m):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(b"q", ("127.0.0.1", uport + 1))
     s.close()
+    # linger a moment: the recorder reads a process's details from /proc
+    # when its first event arrives, and a process gone by then is only
+    # "exited" (pid, uid, comm)
+    time.sleep(0.5)
     print("done", flush=True)
 
 
