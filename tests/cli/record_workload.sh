@@ -79,10 +79,10 @@ check_eq "the client's raw events all carry its uid" \
 	"$(sq "SELECT count(*) > 0, count(*) = sum(uid = 65534) FROM events WHERE pid = $cpid")" "1|1"
 check "repeats were aggregated (the run counts them)" sq_ge "SELECT aggregated FROM runs WHERE id = 1" 1
 
-# a second client, then kill -9 after five flush intervals without a look
+# a second client, then kill -9 after ten flush intervals without a look
 setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" "$W" client 7100 7300 2 1 >"$TMP/client2.out"
 c2pid=$(sed -n 's/^pid //p' "$TMP/client2.out")
-sleep 1
+sleep 2	# ten flush intervals: generous on a loaded machine
 before=$(sq "SELECT count(*) FROM events")
 kill -9 "$rec"
 wait "$rec" 2>/dev/null
