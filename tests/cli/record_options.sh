@@ -138,6 +138,25 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PORTSCOPE" record --d
 check_eq "a database it may not write: status 1, one line" "$rc: $out" \
 	"1: portscope: cannot open '$np/ro.db': Permission denied"
 
+# ---- --all-netns: a process in another network namespace is recorded too,
+# and without it, it is not
+spawn "$PORTSCOPE" record --db "$TMP/ns.db" --all-netns --flush-interval 0.2 2>"$TMP/ns.err"
+recall=$SPAWNED
+spawn "$PORTSCOPE" record --db "$TMP/ns1.db" --flush-interval 0.2 2>"$TMP/ns1.err"
+recone=$SPAWNED
+wait_for 10 has "$TMP/ns.err" "recording into"
+wait_for 10 has "$TMP/ns1.err" "recording into"
+unshare --net bash -c 'ip link set lo up; exec python3 "$0" client 7100 7800 0 2' "$W" >"$TMP/ns.out"
+npid=$(sed -n 's/^pid //p' "$TMP/ns.out")
+sq_is() { [ "$(sq "$1" "$2")" = "$3" ]; }
+check_wait "--all-netns: the flows of a process in another namespace" 10 sq_is "$TMP/ns.db" \
+	"SELECT sum(count) FROM intervals WHERE pid = $npid AND remote_port = 7800" 2
+check_eq "... with its namespace in the events" \
+	"$(sq "$TMP/ns.db" "SELECT count(DISTINCT netns) FROM events WHERE pid = $npid") $(sq "$TMP/ns.db" "SELECT netns != (SELECT netns FROM events WHERE type = 'existing' LIMIT 1) FROM events WHERE pid = $npid LIMIT 1")" "1 1"
+sleep 0.5
+check_eq "without --all-netns: not recorded" "$(sq "$TMP/ns1.db" "SELECT count(*) FROM events WHERE pid = $npid")" 0
+kill -TERM "$recall" "$recone"; wait "$recall" "$recone"
+
 # ---- a full disk: said once, events wait, all are written when there is room
 mkdir "$TMP/small"
 mount -t tmpfs -o size=1m tmpfs "$TMP/small" && on_exit umount "$TMP/small"
