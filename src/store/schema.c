@@ -129,7 +129,14 @@ const char store_schema_sql[] =
 "  count INTEGER,\n"
 "  error INTEGER\n"
 ");\n"
-"CREATE INDEX events_ts ON events (ts);\n";
+"CREATE INDEX events_ts ON events (ts);\n"
+"CREATE VIEW pr_ports AS\n"
+"  SELECT strftime('%Y-%m-%d', e.ts / 1000000000, 'unixepoch') AS date,\n"
+"    strftime('%H:%M:%S', e.ts / 1000000000, 'unixepoch') AS time,\n"
+"    upper(e.proto) AS protocol, e.local_port, e.local_addr, e.remote_port,\n"
+"    e.remote_addr, e.pid, coalesce(p.exe, e.comm) AS process, p.user, e.type AS event\n"
+"  FROM events e LEFT JOIN processes p ON p.id = e.process_id\n"
+"  WHERE e.proto IS NOT NULL;\n";
 
 /* migrations[v] brings a database at user_version v to v + 1. */
 static const char *const migrations[] = {
