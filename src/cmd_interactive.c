@@ -246,6 +246,7 @@ iquery(const struct isettings *s, const struct portset *set)
 		return -1;
 	}
 	av[ac++] = "query";
+	av[ac++] = "--portqry";
 	av[ac++] = "-n";
 	av[ac++] = s->node;
 	if (set != NULL) {
@@ -339,7 +340,7 @@ iset_words(struct isettings *s, char *a, char *b)
  * The interactive session.  argv (argv[0] = "-i") may preset settings
  * with the command line's options: -n NODE, -e, -r, -o, -p, -cn, -sp,
  * -sl, -nr.  Returns the last query's exit status (0 when none ran); a
- * bad preset is a usage error (2).
+ * bad preset is a usage error (3, as query's).
  */
 int
 cmd_interactive(int argc, char **argv)
@@ -364,13 +365,13 @@ cmd_interactive(int argc, char **argv)
 			fprintf(stderr, "portscope: -i: '%s' is not an option "
 			    "with a value (see 'portscope -?')\n", a);
 			isettings_release(&s);
-			return 2;
+			return 3;
 		}
 		if (strcmp(a, "-n") == 0)
 			iset_str(&s.node, argv[++i]);
 		else if (iset(&s, a + 1, argv[++i]) == -1) {
 			isettings_release(&s);
-			return 2;
+			return 3;
 		}
 	}
 	if (tty) {

@@ -81,7 +81,7 @@ local_parse(int argc, char **argv, struct local_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const struct cli cli = { "local" };
+	static const struct cli cli = { .cmd = "local" };
 	const char *port = NULL, *pid = NULL, *statearg = NULL;
 	int ch, tcp = 0, udp = 0, raw = 0, v4 = 0, v6 = 0, listening = 0, state = -1;
 

@@ -22,9 +22,11 @@
 #include "commands.h"
 #include "output/json.h"
 #include "output/logfile.h"
+#include "output/portqry_query.h"
 #include "output/text.h"
 #include "query/engine.h"
 #include "query/portsets.h"
+#include "query/probe_section.h"
 #include "query/services.h"
 #include "util/buf.h"
 #include "util/cli.h"
@@ -32,10 +34,14 @@
 #include "util/vec.h"
 #include "util/xmalloc.h"
 
-/* Exit statuses (doc/portscope.1, EXIT STATUS): with -q the verdict
- * (verdict_exit_code: 0, 1, 2); a usage error 2 (cli_usage_error); a local failure that
- * stopped the query (no sockets, no route, a name that does not resolve,
- * output that cannot be written) QUERY_EXIT_RUNTIME. */
+/* Exit statuses (doc/portscope.1, EXIT STATUS): the verdict, with or
+ * without -q, and for several ports the worst (verdict_exit_code: 0
+ * LISTENING, 1 NOT LISTENING, 2 FILTERED or LISTENING or FILTERED; PortQry
+ * 2.0's codes, issue 10); a usage error 3, apart from every verdict since
+ * scripts read 2 as "filtered"; a local failure that stopped the query
+ * (no sockets, no route, a name that does not resolve, -sp in use, output
+ * that cannot be written) QUERY_EXIT_RUNTIME. */
+#define QUERY_EXIT_USAGE	3
 #define QUERY_EXIT_RUNTIME	4
 
 struct port_vec {
@@ -61,7 +67,7 @@ struct qopts {
 	int		 json;
 	int		 reason;
 	int		 no_reverse;	/* -nr */
-	int		 portqry;	/* called as portscope -n HOST */
+	int		 portqry;	/* called as portscope -n HOST (--portqry) */
 	char		*community;	/* -cn, owned (q.community points here) */
 	struct query_opts q;
 };
@@ -74,7 +80,7 @@ struct printer {
 	struct buf	 line;
 	int		 logfd;
 	int		 log_errno;	/* first failed write to the log */
-	enum verdict	 last;
+	int		 worst;		/* exit status so far (pq_worst), -1: none */
 	int		 progress;	/* a progress line on stderr (a terminal) */
 	int		 progress_shown;	/* it is on the screen now */
 	struct buf	 bar;
@@ -112,14 +118,15 @@ usage(FILE *f)
 	    "\n"
 	    "Each port gets a verdict: LISTENING, NOT LISTENING, FILTERED, or for UDP\n"
 	    "LISTENING or FILTERED.  TCP is tried 3 times before FILTERED; a silent UDP\n"
-	    "port gets its protocol probe (DNS on 53, ...).  With -q and one port the\n"
-	    "exit status is 0 LISTENING, 1 NOT LISTENING, 2 otherwise; a local\n"
-	    "failure (no sockets, no route, output not writable) exits 4.  --set NAME\n"
+	    "port gets its protocol probe (DNS on 53, ...).  The exit status is the\n"
+	    "verdict, for several ports the worst: 0 LISTENING, 1 NOT LISTENING, 2\n"
+	    "otherwise; -q prints nothing.  A usage error exits 3, a local failure\n"
+	    "(no sockets, no route, output not writable) 4.  --set NAME\n"
 	    "queries a named set of ports, each with its own protocol (-p does not\n"
 	    "apply); --list-sets shows the sets.\n");
 }
 
-static const struct cli cli = { "query" };
+static const struct cli cli = { .cmd = "query", .usage_status = QUERY_EXIT_USAGE };
 
 #define usage_error(...)	cli_usage_error(&cli, __VA_ARGS__)
 
@@ -191,7 +198,8 @@ parse_uint(const char *opt, const char *s, long long lo, long long hi)
 	return (unsigned)v;
 }
 
-/* Parse argv (argv[0] = "query") into o; exits 2 on a usage error. */
+/* Parse argv (argv[0] = "query") into o; exits QUERY_EXIT_USAGE on a
+ * usage error. */
 static void
 parse_args(int argc, char **argv, struct qopts *o)
 {
@@ -219,6 +227,7 @@ parse_args(int argc, char **argv, struct qopts *o)
 			exit(0);
 		}
 		/* the flags */
+		if (strcmp(a, "--portqry") == 0) { o->portqry = 1; continue; }
 		if (strcmp(a, "-q") == 0) { o->quiet = 1; continue; }
 		if (strcmp(a, "-y") == 0) { o->yes = 1; continue; }
 		if (strcmp(a, "-sl") == 0) { o->q.slow_link = 1; continue; }
@@ -307,9 +316,6 @@ parse_args(int argc, char **argv, struct qopts *o)
 		add_port(o, 80);
 	if (o->yes && o->log == NULL)
 		usage_error("-y answers the overwrite question of -l FILE: give -l");
-	if (o->quiet && (o->ports.n != 1 || (o->tcp && o->udp)))
-		usage_error("-q gives one port's verdict as exit status: use -e "
-		    "PORT with -p tcp or -p udp");
 	if (o->quiet && o->json)
 		usage_error("-q and --json cannot be combined");
 	o->q.host = o->host;
@@ -380,6 +386,14 @@ put(struct printer *pr, struct buf *b)
 	buf_maybe_flush(&pr->out);
 }
 
+/* PortQry's -r does not query the endpoint mapper ("with a range, PortQry
+ * does not query the endpoint mapper", issue 10); -e 135 and -o do. */
+static int
+job_no_probe(const struct qopts *o, uint16_t port)
+{
+	return o->portqry && o->port_opt == 'r' && port == 135;
+}
+
 static void
 print_result(const struct query_result *r, void *arg)
 {
@@ -388,7 +402,7 @@ print_result(const struct query_result *r, void *arg)
 	const char *proto = r->proto == IPPROTO_UDP ? "udp" : "tcp";
 	const char *svc = service_name(pr->svc, r->proto, r->port);
 
-	pr->last = r->verdict;
+	pr->worst = pq_worst(pr->worst, r->verdict);
 	if (pr->o->json) {
 		buf_putc(l, '{');
 		json_kstr(l, "host", pr->o->host);
@@ -414,6 +428,18 @@ print_result(const struct query_result *r, void *arg)
 			buf_add(l, "}}", 2);
 		}
 		buf_add(l, "}\n", 2);
+	} else if (pr->o->portqry && !pr->o->reason) {
+		/* PortQry's steps: a silent UDP port's probe is shown even
+		 * when it got no answer (what was sent, then the verdict) */
+		const struct probe *p = r->probe == &probe_generic ? NULL :
+		    r->probe;
+
+		if (p == NULL && r->proto == IPPROTO_UDP &&
+		    r->verdict == VERDICT_LISTENING_OR_FILTERED &&
+		    !job_no_probe(pr->o, r->port))
+			p = probe_find(IPPROTO_UDP, r->port);
+		pq_port(l, r->proto, r->port, svc, r->verdict, p, &r->report,
+		    pr->o->q.community, pr->o->q.src_port);
 	} else {
 		buf_printf(l, "%s port %u (%s service): %s", r->proto ==
 		    IPPROTO_UDP ? "UDP" : "TCP", r->port, svc ? svc : "unknown",
@@ -421,7 +447,11 @@ print_result(const struct query_result *r, void *arg)
 		if (pr->o->reason)
 			buf_printf(l, " (reason: %s)", r->reason);
 		buf_putc(l, '\n');
-		if (r->probe != NULL && r->report.text.len > 0)
+		if (r->probe != NULL && r->probe != &probe_generic &&
+		    r->report.text.len > 0)
+			probe_section(l, r->probe, r->proto, r->port,
+			    pr->o->q.community, &r->report);
+		else if (r->probe != NULL && r->report.text.len > 0)
 			buf_add(l, r->report.text.data, r->report.text.len);
 	}
 	put(pr, l);
@@ -486,6 +516,7 @@ progress_signals(void)
 		sigaction(sigs[i], &sa, &before_progress[sigs[i]]);
 }
 
+/* The log's title and header, PortQry's layout (output/logfile.c). */
 static void
 log_header(struct printer *pr)
 {
@@ -559,12 +590,8 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr,
 	hints.ai_flags = AI_NUMERICHOST;
 	numeric = getaddrinfo(o->host, NULL, &hints, &res) == 0;
 	if (!o->json)
-		buf_printf(&pr->line, "\nQuerying target system called:\n\n %s\n\n",
-		    shown(o->host));
+		pq_target(&pr->line, shown(o->host));
 	if (!numeric) {
-		if (!o->json)
-			buf_puts(&pr->line,
-			    "Attempting to resolve name to IP address...\n\n");
 		put(pr, &pr->line);
 		buf_flush(&pr->out);
 		hints.ai_flags = 0;
@@ -572,6 +599,11 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr,
 			snprintf(err, errlen, "cannot resolve '%s': %s",
 			    shown(o->host), rc == EAI_SYSTEM ? strerror(errno) :
 			    gai_strerror(rc));
+			if (!o->json) {
+				/* PortQry says so on standard output (issue 10) */
+				pq_name(&pr->line, NULL);
+				put(pr, &pr->line);
+			}
 			return 0;
 		}
 	}
@@ -592,17 +624,11 @@ resolve(struct printer *pr, struct sockaddr_storage *ss, char *addr,
 	if (o->json)
 		return len;
 	if (!numeric)
-		buf_printf(&pr->line, "\nName resolved to %s\n\n", addr);
-	else if (!o->no_reverse) {
-		buf_puts(&pr->line, "Attempting to resolve IP address to name...\n\n");
-		if (getnameinfo((struct sockaddr *)ss, len, name, sizeof(name),
-		    NULL, 0, NI_NAMEREQD) == 0)
-			buf_printf(&pr->line, "\nIP address resolved to %s\n\n",
-			    shown(name));
-		else
-			buf_puts(&pr->line, "\nFailed to resolve IP address to name\n\n");
-	}
-	buf_puts(&pr->line, "querying...\n\n");
+		pq_name(&pr->line, addr);
+	else if (!o->no_reverse)
+		pq_address(&pr->line, getnameinfo((struct sockaddr *)ss, len, name,
+		    sizeof(name), NULL, 0, NI_NAMEREQD) == 0 ? shown(name) : NULL);
+	pq_querying(&pr->line);
 	put(pr, &pr->line);
 	return len;
 }
@@ -625,6 +651,7 @@ cmd_query(int argc, char **argv)
 	memset(&pr, 0, sizeof(pr));
 	pr.o = &o;
 	pr.logfd = -1;
+	pr.worst = -1;
 	/* stdout closed: nothing could be shown, and a file opened later
 	 * would take its place */
 	if (!o.quiet && fcntl(STDOUT_FILENO, F_GETFD) == -1)
@@ -648,14 +675,17 @@ cmd_query(int argc, char **argv)
 
 	for (i = 0; o.set != NULL && i < o.set->nports; i++)
 		*VEC_PUSH(&jobs) = (struct query_job){ o.set->ports[i].proto,
-		    o.set->ports[i].port };
+		    o.set->ports[i].port, 0 };
 	for (i = 0; i < o.ports.n; i++) {
+		unsigned fl = job_no_probe(&o, o.ports.v[i]) ?
+		    QUERY_JOB_NO_PROBE : 0;
+
 		if (o.tcp)
 			*VEC_PUSH(&jobs) = (struct query_job){ IPPROTO_TCP,
-			    o.ports.v[i] };
+			    o.ports.v[i], fl };
 		if (o.udp)
 			*VEC_PUSH(&jobs) = (struct query_job){ IPPROTO_UDP,
-			    o.ports.v[i] };
+			    o.ports.v[i], fl };
 	}
 	/* progress on a terminal only: never in a pipe, a log, JSON or -q */
 	if (!o.quiet && !o.json && isatty(STDERR_FILENO)) {
@@ -673,6 +703,12 @@ cmd_query(int argc, char **argv)
 	services_free((struct services *)pr.svc);
 	buf_release(&pr.line);
 	buf_release(&pr.bar);
+	if (rc == -1 && errno == EADDRINUSE && o.q.src_port != 0 && o.portqry &&
+	    !o.json) {
+		/* PortQry's three lines (issue 10), on standard output */
+		buf_puts(&pr.line, pq_sp_in_use);
+		put(&pr, &pr.line);
+	}
 	if (rc == -1) {
 		buf_init(&msg);
 		buf_printf(&msg, "cannot query %s: %s", addr, errbuf);
@@ -687,5 +723,5 @@ cmd_query(int argc, char **argv)
 	if (out_err != 0)
 		errx(QUERY_EXIT_RUNTIME, "cannot write to standard output: %s",
 		    strerror(out_err));
-	return o.quiet ? verdict_exit_code(pr.last) : 0;
+	return pr.worst < 0 ? 0 : pr.worst;
 }

@@ -154,7 +154,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const struct cli cli = { "watch" };
+	static const struct cli cli = { .cmd = "watch" };
 	const char *errstr, *interval = NULL, *port = NULL, *pid = NULL, *count = NULL;
 	int ch;
 

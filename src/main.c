@@ -106,9 +106,10 @@ portqry_translate(int argc, char **argv, int *nargc, char ***nargv)
 		return NULL;
 	}
 
-	av = xreallocarray(NULL, (size_t)argc + 2, sizeof(*av));
+	av = xreallocarray(NULL, (size_t)argc + 3, sizeof(*av));
 	if (has_n) {
 		av[n++] = "query";
+		av[n++] = "--portqry";
 		for (i = 1; i < argc; i++)
 			av[n++] = argv[i];
 	} else if (has_local) {
@@ -167,15 +168,20 @@ portqry_main(int argc, char **argv)
 {
 	const struct command *cmd;
 	char **pv, **nargv, err[256];
-	int pc, nargc, i, rc;
+	int pc, nargc, i, rc, usage_rc = 2;
 
 	if (strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "/?") == 0) {
 		portqry_help(stdout);
 		return 0;
 	}
+	/* -n and -i give verdicts as exit status: their usage errors exit 3,
+	 * apart from "filtered" (2), as query's own do */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "-i") == 0)
+			usage_rc = 3;
 	if ((pv = portqry_argv(argc, argv, &pc, err, sizeof(err))) == NULL) {
 		warnx("%s; see 'portscope -?'", err);
-		return 2;
+		return usage_rc;
 	}
 	for (i = 1; i < pc; i++)
 		if (strcmp(pv[i], "-i") == 0)
@@ -183,7 +189,7 @@ portqry_main(int argc, char **argv)
 	if (i < pc)
 		rc = cmd_interactive(pc - 1, pv + 1);
 	else if ((cmd = portqry_translate(pc, pv, &nargc, &nargv)) == NULL)
-		rc = 2;
+		rc = usage_rc;
 	else {
 		rc = cmd->fn(nargc, nargv);
 		free(nargv);

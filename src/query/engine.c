@@ -434,7 +434,7 @@ launch(struct engine *e, size_t job)
 	/* The generic datagram first; when it is silent, the port's probe. */
 	p = NULL;
 	if (udp && j->probe_phase && !s->paced)
-		p = probe_find(IPPROTO_UDP, j->res.port);
+		p = job_probe(j, IPPROTO_UDP);
 	if (udp && p == NULL)
 		p = &probe_generic;
 	if (p != NULL && (p->flags & PROBE_F_ANY_SRCPORT))
@@ -702,6 +702,7 @@ src_port_free(struct netio *net, const struct sockaddr *addr, uint16_t port,
 		if (fd == -1 && errno == EADDRINUSE) {
 			snprintf(err, errlen, "source port %u (%s) is already in "
 			    "use: %s", port, k ? "udp" : "tcp", strerror(errno));
+			errno = EADDRINUSE;	/* the caller tells the user */
 			return -1;
 		}
 		if (fd == -1) {
@@ -791,6 +792,7 @@ query_run_net(struct netio *net, const struct sockaddr *addr, socklen_t addrlen,
 	for (k = 0; k < njobs; k++) {
 		e->jobs[k].res.proto = jobs[k].proto;
 		e->jobs[k].res.port = jobs[k].port;
+		e->jobs[k].no_probe = (jobs[k].flags & QUERY_JOB_NO_PROBE) != 0;
 		e->jobs[k].res.rtt_us = -1;
 		probe_report_init(&e->jobs[k].res.report);
 	}

@@ -18,7 +18,12 @@
 struct query_job {
 	int		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t	 port;
+	unsigned	 flags;		/* QUERY_JOB_* */
 };
+
+/* No protocol probe for this job: the generic datagram or the connect
+ * alone decides (PortQry's -r does not query the endpoint mapper). */
+#define QUERY_JOB_NO_PROBE	0x1
 
 /* How far a run has come, for a progress display. */
 struct query_progress {
@@ -81,6 +86,8 @@ typedef void	(*query_emit_fn)(const struct query_result *, void *);
  * after the last emitted one have no verdict, since a local failure says
  * nothing about the target.  Short of sockets or buffers (EMFILE, ENFILE,
  * ENOBUFS), the engine first backs off to fewer sockets in flight.
+ * When -sp's source port is held by another socket, errno is EADDRINUSE
+ * on return.
  */
 int	query_run(const struct sockaddr *addr, socklen_t addrlen,
 	    const struct query_opts *, const struct query_job *jobs,

@@ -57,7 +57,15 @@ struct job_state {
 	unsigned char	 paced;		/* UDP: had its paced retry */
 	unsigned char	 probe_phase;	/* UDP: the generic datagram was silent */
 	unsigned char	 collisions;
+	unsigned char	 no_probe;	/* QUERY_JOB_NO_PROBE */
 };
+
+/* The probe for job j's port over proto, or NULL (none, or not wanted). */
+static inline const struct probe *
+job_probe(const struct job_state *j, int proto)
+{
+	return j->no_probe ? NULL : probe_find(proto, j->res.port);
+}
 
 struct engine {
 	const struct query_opts *o;

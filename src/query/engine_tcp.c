@@ -45,7 +45,7 @@ tcp_connected(struct engine *e, struct slot *s)
 		return;
 	}
 	answered(e, s);
-	if ((p = probe_find(IPPROTO_TCP, j->res.port)) == NULL) {
+	if ((p = job_probe(j, IPPROTO_TCP)) == NULL) {
 		job_finish(e, s->job, VERDICT_LISTENING, "syn-ack");
 		slot_close(e, s);
 		return;

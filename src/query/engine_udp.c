@@ -139,7 +139,7 @@ udp_timeout(struct engine *e, struct slot *s)
 		default:
 			break;
 		}
-	} else if (!j->paced && probe_find(IPPROTO_UDP, j->res.port)) {
+	} else if (!j->paced && job_probe(j, IPPROTO_UDP)) {
 		j->probe_phase = 1;
 		ring_push(&e->retry, s->job);
 		slot_close(e, s);

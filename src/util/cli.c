@@ -57,7 +57,7 @@ cli_usage_error(const struct cli *c, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "; see 'portscope help %s'\n", c->cmd);
-	exit(2);
+	exit(c->usage_status ? c->usage_status : 2);
 }
 
 long long

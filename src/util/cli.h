@@ -24,6 +24,8 @@
 
 struct cli {
 	const char	*cmd;		/* "local", "watch", "query": for the help pointer */
+	int		 usage_status;	/* exit status of a usage error; 0: 2.
+					 * query's is 3: its verdicts use 0-2 */
 };
 
 /* A decimal number in [lo, hi]: digits only (no sign, no blank), as
@@ -56,7 +58,8 @@ void	cli_log_check(const struct cli *, const char *log, int overwrite);
 void	cli_getopt_error(const struct cli *, int ch, char **argv, int optind,
 	    int optopt) __attribute__((noreturn));
 
-/* "portscope: MESSAGE; see 'portscope help CMD'" on stderr, exit 2. */
+/* "portscope: MESSAGE; see 'portscope help CMD'" on stderr, exit 2 (or
+ * the command's usage_status). */
 void	cli_usage_error(const struct cli *, const char *fmt, ...)
 	    __attribute__((noreturn, format(printf, 2, 3)));
 

@@ -79,7 +79,7 @@ check_eq "no node: nothing queried" "$(grep -c 'port' "$TMP/o")" 0
 
 # -- a bad preset is a usage error
 inns "$PORTSCOPE" -i -e 0 </dev/null >"$TMP/o" 2>"$TMP/e"
-check_eq "bad preset: usage error status" "$?" 2
+check_eq "bad preset: usage error status (3, as query's)" "$?" 3
 check_grep "bad preset: one line" "$TMP/e" "^portscope: port '0' is too small \(1 to 65535\)$"
 
 # -- on a terminal: banner, settings, prompt; typed commands run

@@ -22,9 +22,9 @@ check_eq "--set ipsec: json protocols and ports" \
     "udp/500 udp/4500 udp/1701 "
 
 "$PORTSCOPE" query --set nosuch 127.0.0.1 >"$TMP/err" 2>&1
-check_eq "--set unknown: exit 2" "$?" 2
+check_eq "--set unknown: exit 3 (usage)" "$?" 3
 check_grep "--set unknown: names the sets" "$TMP/err" "no set called 'nosuch' \(there are: dns, domain, "
 "$PORTSCOPE" query --set dns -e 53 127.0.0.1 >"$TMP/err2" 2>&1
-check_eq "--set with -e: exit 2" "$?" 2
+check_eq "--set with -e: exit 3 (usage)" "$?" 3
 check_eq "--set with -e: one line saying why" "$(cat "$TMP/err2")" \
     "portscope: -e, -o, -r and --set cannot be combined; see 'portscope help query'"

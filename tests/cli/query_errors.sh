@@ -19,7 +19,7 @@ lo=$(( port > 500 ? port - 500 : 1 )); hi=$(( lo + 999 ))
 "$P" query -nr --reason -r "$lo:$hi" 127.0.0.1 >"$TMP/want"
 bash -c "ulimit -n 20 && exec \"\$0\" query -nr --reason -r $lo:$hi 127.0.0.1" "$P" \
 	>"$TMP/o" 2>"$TMP/e"; rc=$?
-check_eq "ulimit -n 20: exit 0" "$rc" 0
+check_eq "ulimit -n 20: exit 1, the worst verdict (NOT LISTENING)" "$rc" 1
 check_eq "ulimit -n 20: the same 1000 verdicts as without a limit" \
 	"$(cat "$TMP/o")" "$(cat "$TMP/want")"
 check "ulimit -n 20: one port LISTENING, $((999)) NOT LISTENING" \
@@ -50,7 +50,7 @@ ip netns exec "$C" "$P" query -nr --reason -p udp -r 2000:2299 10.232.0.2 \
 	>"$TMP/o" 2>"$TMP/e"; rc=$?
 drops=$(tc -n "$C" -s qdisc show dev "psqe$$a" | grep -oE 'dropped [0-9]+' | grep -oE '[0-9]+')
 check "tbf: the queue did overflow (dropped $drops)" [ "${drops:-0}" -gt 0 ]
-if [ "$rc" -eq 0 ]; then
+if [ "$rc" -eq 1 ]; then	# every port NOT LISTENING: the worst verdict
 	check_eq "tbf: backed off: 300 ports NOT LISTENING by icmp" \
 		"$(grep -c ': NOT LISTENING (reason: icmp port-unreachable)$' "$TMP/o")" 300
 else
@@ -136,15 +136,15 @@ check_grep "--json localhost: the verdict" "$TMP/o" '"verdict":"LISTENING"'
 "$P" query -nr -cn '!private!' -e "$port" 127.0.0.1 >"$TMP/o" 2>"$TMP/e"; rc=$?
 check_eq "-cn !private!: exit 0, nothing on stderr (no leak report)" "$rc $(cat "$TMP/e")" "0 "
 "$P" query -nr -cn '!a!' -cn '!b!' -p udp -e 161 127.0.0.1 >"$TMP/o" 2>"$TMP/e"; rc=$?
-check_eq "-cn twice: exit 0, nothing on stderr" "$rc $(cat "$TMP/e")" "0 "
+check_eq "-cn twice: exit 1 (nothing on udp/161), nothing on stderr" "$rc $(cat "$TMP/e")" "1 "
 
 # -- hostile input gives one-line errors
 "$P" query -e 80 $'bad\nhost' >/dev/null 2>"$TMP/e"; rc=$?
 check_eq "a host with a newline: exit 4, one line" "$rc $(wc -l <"$TMP/e")" "4 1"
 check_grep "a host with a newline: escaped" "$TMP/e" "cannot resolve 'bad\\\\x0ahost'"
 "$P" query -e 80 $'a\nb' $'c\nd' >/dev/null 2>"$TMP/e"; rc=$?
-check_eq "two hosts with newlines: exit 2, one line" "$rc $(wc -l <"$TMP/e")" "2 1"
+check_eq "two hosts with newlines: exit 3, one line" "$rc $(wc -l <"$TMP/e")" "3 1"
 for v in +80 ' 80' 80x -80 0 65536 ''; do
 	"$P" query -e "$v" 127.0.0.1 >/dev/null 2>"$TMP/e"; rc=$?
-	check_eq "-e '$v': usage error, exit 2, one line" "$rc $(wc -l <"$TMP/e")" "2 1"
+	check_eq "-e '$v': usage error, exit 3, one line" "$rc $(wc -l <"$TMP/e")" "3 1"
 done

@@ -22,7 +22,7 @@ read -r T6 U6 <"$TMP/ports6"
 
 # -- TCP, text, order as given, reasons
 inns "$PORTSCOPE" query -nr --reason -o "$T1,1,$T2" 127.0.0.1 >"$TMP/o" 2>"$TMP/e"
-check_eq "tcp -o: exit status 0" "$?" 0
+check_eq "tcp -o: exit status 1, the worst verdict (NOT LISTENING)" "$?" 1
 check_eq "tcp -o: verdict lines in the order given" \
 	"$(grep '^TCP port' "$TMP/o")" \
 	"TCP port $T1 (unknown service): LISTENING (reason: syn-ack)
@@ -134,7 +134,7 @@ check "--max-rate 200: 100 ports take at least 450 ms (took $ms ms)" [ "$ms" -ge
 usage_case() {	# DESC REGEX ARGS...
 	local d=$1 re=$2; shift 2
 	"$PORTSCOPE" "$@" >"$TMP/o" 2>"$TMP/e"; rc=$?
-	if [ "$rc" -eq 2 ] && [ ! -s "$TMP/o" ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] &&
+	if [ "$rc" -eq 3 ] && [ ! -s "$TMP/o" ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] &&
 	    grep -qE -- "$re" "$TMP/e"; then ok "usage: $d"
 	else notok "usage: $d (exit $rc)"; sed 's/^/#   /' "$TMP/e" "$TMP/o"; fi
 }
@@ -147,8 +147,10 @@ usage_case "-r not a range" "not a range" query -r 5 127.0.0.1
 usage_case "-o empty element" "not a list of ports" query -o 1,,2 127.0.0.1
 usage_case "-e with -o" "cannot be combined" query -e 1 -o 2,3 127.0.0.1
 usage_case "-p sctp" "not tcp, udp or both" query -p sctp 127.0.0.1
-usage_case "-q with a list" "-q gives one port" query -q -o 1,2 127.0.0.1
-usage_case "-q with -p both" "-q gives one port" query -q -p both -e 1 127.0.0.1
+inns "$PORTSCOPE" query -q -o 1,2 127.0.0.1 >"$TMP/o" 2>"$TMP/e"
+check_eq "-q with a list: the worst verdict, nothing printed" "$?:$(cat "$TMP/o" "$TMP/e")" "1:"
+inns "$PORTSCOPE" query -q -p both -o "$T1,$U1" 127.0.0.1 >"$TMP/o" 2>"$TMP/e"
+check_eq "-q with -p both: tcp/$U1 closed makes it 1" "$?:$(cat "$TMP/o" "$TMP/e")" "1:"
 usage_case "no host" "which host" query -e 1
 usage_case "two hosts" "one host at a time" query a b
 usage_case "unknown option" "unknown option '--frobnicate'" query --frobnicate 127.0.0.1

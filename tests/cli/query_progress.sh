@@ -52,19 +52,19 @@ PY
 }
 
 q "$TMP/tty" "$PORTSCOPE" query -nr -r 20:30 -l "$TMP/log" -y 127.0.0.1 >"$TMP/st"
-check_eq "on a terminal: exit 0" "$(cat "$TMP/st")" "status 0"
+check_eq "on a terminal: exit 1 (ports 20-30 but 25 are closed)" "$(cat "$TMP/st")" "status 1"
 check_progress "on a terminal: progress redrawn in place, erased, verdicts whole" "$TMP/tty"
 check_nogrep "on a terminal: the log has no progress" "$TMP/log" 'ports  |\[K'
 check_eq "on a terminal: the log has the 11 verdicts" "$(grep -c '^TCP port' "$TMP/log")" 11
 
 q "$TMP/tty2" --stderr "$TMP/err" "$PORTSCOPE" query -nr -r 20:30 127.0.0.1 >"$TMP/st"
-check_eq "stderr to a file: exit 0" "$(cat "$TMP/st")" "status 0"
+check_eq "stderr to a file: exit 1" "$(cat "$TMP/st")" "status 1"
 check_eq "stderr to a file: it stays empty" "$(wc -c <"$TMP/err")" 0
 check_nogrep "stderr to a file: no progress on the terminal" "$TMP/tty2" 'ports  '
 check_eq "stderr to a file: the 11 verdicts" "$(grep -ac '^TCP port' "$TMP/tty2")" 11
 
 q "$TMP/tty3" "$PORTSCOPE" query --json -r 20:30 127.0.0.1 >"$TMP/st"
-check_eq "--json on a terminal: exit 0" "$(cat "$TMP/st")" "status 0"
+check_eq "--json on a terminal: exit 1" "$(cat "$TMP/st")" "status 1"
 check_nogrep "--json on a terminal: no progress" "$TMP/tty3" 'ports  |\[K'
 
 q "$TMP/tty4" "$PORTSCOPE" query -q -e 25 127.0.0.1 >"$TMP/st"
