@@ -69,6 +69,8 @@ pq_port(struct buf *b, int proto, uint16_t port, const char *svc,
 	if (proto == IPPROTO_UDP)
 		buf_printf(b, "\n%s port %u is %s\n", pname, port,
 		    verdict_name(v));
+	else
+		buf_putc(b, '\n');	/* chosen: the next port apart */
 }
 
 /* "Cannot use specified source port." / "Port is already in use." /

@@ -77,7 +77,16 @@ services_free(struct services *s)
 const char *
 service_name(const struct services *s, int proto, uint16_t port)
 {
+	const char *n;
+
 	if (s == NULL)
 		return NULL;
-	return proto == IPPROTO_UDP ? s->udp[port] : s->tcp[port];
+	n = proto == IPPROTO_UDP ? s->udp[port] : s->tcp[port];
+	/* A port listed for one protocol only takes that name for both, as
+	 * PortQry's table has it: "UDP port 135 (epmap service)" ("Portqry
+	 * Examples", learn.microsoft.com cc738095) where Debian lists epmap
+	 * for TCP alone. */
+	if (n == NULL)
+		n = proto == IPPROTO_UDP ? s->tcp[port] : s->udp[port];
+	return n;
 }

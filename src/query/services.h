@@ -16,8 +16,9 @@ struct services;
 struct services	*services_load(const char *path);
 void		 services_free(struct services *);
 
-/* The first name listed for port/proto (IPPROTO_TCP or IPPROTO_UDP), or
- * NULL.  Valid until services_free(). */
+/* The first name listed for port/proto (IPPROTO_TCP or IPPROTO_UDP), else
+ * the one listed for the other protocol, or NULL.  Valid until
+ * services_free(). */
 const char	*service_name(const struct services *, int proto, uint16_t port);
 
 #endif

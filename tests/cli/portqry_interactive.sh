@@ -72,6 +72,10 @@ check_eq "set: shows the presets given on the command line" \
    port:          $T1
    protocol:      udp"
 
+# -- the session's status is the last query's verdict code
+printf 'n 127.0.0.1\ns nr=on\ns e=%s\nq\ns e=1\nq\n' "$T1" | inns "$PORTSCOPE" -i >"$TMP/o" 2>&1
+check_eq "status: the last query's (NOT LISTENING: 1)" "$?" 1
+
 # -- a query without a node is an error, not a query
 printf 'q\n' | inns "$PORTSCOPE" -i >"$TMP/o" 2>"$TMP/e"
 check_grep "no node: says what to do" "$TMP/e" "^portscope: no node to query: use 'node NAME' first$"

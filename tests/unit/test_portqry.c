@@ -257,7 +257,7 @@ test_query_layout(void **state)
 	pq_port(&b, IPPROTO_TCP, 25, "smtp", VERDICT_LISTENING, &probe_smtp, &r,
 	    NULL, 0);
 	assert_string_equal(buf_str(&b), "TCP port 25 (smtp service): LISTENING\n"
-	    "Data returned from port:\n220 mail\n");
+	    "Data returned from port:\n220 mail\n\n");
 	buf_reset(&b);
 	pq_port(&b, IPPROTO_TCP, 12345, NULL, VERDICT_FILTERED, NULL, &r, NULL, 0);
 	assert_string_equal(buf_str(&b), "TCP port 12345 (unknown service): FILTERED\n");
