@@ -42,6 +42,10 @@ ns_spawn dovecot -F -c "$TMP/dovecot/dovecot.conf" >"$TMP/dovecot.out" 2>&1
 for p in 21 25 110 143; do
 	wait_for 10 listening t $p || notok "nothing listens on tcp/$p"
 done
+# exim's first greeting can take over a second after it binds (the probe
+# reads for one); wait until it greets, so that the test is about the probe
+greets() { in_ns timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/25 && head -c 3 <&3' | grep -q 220; }
+wait_for 15 greets || notok "exim does not greet on tcp/25"
 
 query -p tcp -o 21,25,110,143 127.0.0.1 >"$TMP/out" 2>&1
 check_grep "ftp: verdict" "$TMP/out" '^TCP port 21 \(ftp service\): LISTENING$'

@@ -454,7 +454,7 @@ static char err[256];
 static void
 test_tcp_timeout_filtered(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 81 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 81, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -476,8 +476,8 @@ test_tcp_timeout_filtered(void **state)
 static void
 test_tcp_verdicts_in_order(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 81 }, { IPPROTO_TCP, 80 },
-	    { IPPROTO_TCP, 79 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 81, 0 }, { IPPROTO_TCP, 80, 0 },
+	    { IPPROTO_TCP, 79, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -505,7 +505,7 @@ test_tcp_verdicts_in_order(void **state)
 static void
 test_udp_silence(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_UDP, 40000 } };
+	struct query_job jobs[] = { { IPPROTO_UDP, 40000, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -523,7 +523,7 @@ test_udp_silence(void **state)
 static void
 test_udp_slow_link(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_UDP, 40000 } };
+	struct query_job jobs[] = { { IPPROTO_UDP, 40000, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -548,7 +548,7 @@ test_udp_slow_link(void **state)
 static void
 test_udp_silence_then_probe(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_UDP, 53 } };
+	struct query_job jobs[] = { { IPPROTO_UDP, 53, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -564,11 +564,28 @@ test_udp_silence_then_probe(void **state)
 	assert_true(F->send_at[53][2] >= F->send_at[53][1] + 200 * MS);
 }
 
+/* QUERY_JOB_NO_PROBE (PortQry's -r on 135): the generic datagram alone,
+ * every try of it; no probe is sent. */
+static void
+test_udp_no_probe(void **state)
+{
+	struct query_job jobs[] = { { IPPROTO_UDP, 53, QUERY_JOB_NO_PROBE } };
+	struct query_opts o;
+
+	(void)state;
+	query_opts_init(&o);
+	assert_int_equal(run(&o, jobs, 1, &G, err, sizeof(err)), 0);
+	assert_int_equal(G.r[0].verdict, VERDICT_LISTENING_OR_FILTERED);
+	assert_null(G.r[0].probe);
+	assert_true(F->sends[53] >= 1);
+	assert_null(memchr(F->kinds[53], 'p', F->sends[53]));
+}
+
 /* A UDP reply is LISTENING; an ICMP port unreachable NOT LISTENING. */
 static void
 test_udp_reply_and_icmp(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_UDP, 7 }, { IPPROTO_UDP, 9 } };
+	struct query_job jobs[] = { { IPPROTO_UDP, 7, 0 }, { IPPROTO_UDP, 9, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -589,7 +606,7 @@ test_udp_reply_and_icmp(void **state)
 static void
 test_self_connect(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 5000 }, { IPPROTO_TCP, 5001 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 5000, 0 }, { IPPROTO_TCP, 5001, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -613,7 +630,7 @@ test_self_connect(void **state)
 static void
 test_self_connect_remote_is_listening(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 5000 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 5000, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -639,7 +656,7 @@ test_pacing_bucket(void **state)
 	(void)state;
 	query_opts_init(&o);
 	for (i = 0; i < 30; i++) {
-		jobs[i] = (struct query_job){ IPPROTO_UDP, (uint16_t)(41000 + i) };
+		jobs[i] = (struct query_job){ IPPROTO_UDP, (uint16_t)(41000 + i), 0 };
 		F->udp[41000 + i] = B_UNREACH;
 	}
 	assert_int_equal(run(&o, jobs, 30, &G, err, sizeof(err)), 0);
@@ -674,7 +691,7 @@ test_pacing_icmp_stops(void **state)
 	(void)state;
 	query_opts_init(&o);
 	for (i = 0; i < 20; i++) {
-		jobs[i] = (struct query_job){ IPPROTO_UDP, (uint16_t)(42000 + i) };
+		jobs[i] = (struct query_job){ IPPROTO_UDP, (uint16_t)(42000 + i), 0 };
 		F->udp[42000 + i] = B_UNREACH;
 	}
 	F->icmp_stop_at = F->now + 10 * MS;
@@ -706,7 +723,7 @@ test_pacing_icmp_stops(void **state)
 static void
 test_probe_deadline(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 25 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 25, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -724,7 +741,7 @@ test_probe_deadline(void **state)
 static void
 test_no_sockets_is_an_error(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 80 }, { IPPROTO_TCP, 81 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 80, 0 }, { IPPROTO_TCP, 81, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -750,7 +767,7 @@ test_few_sockets_back_off(void **state)
 	o.parallel = 64;
 	F->open_limit = 5;
 	for (i = 0; i < 200; i++) {
-		jobs[i] = (struct query_job){ IPPROTO_TCP, (uint16_t)(1 + i) };
+		jobs[i] = (struct query_job){ IPPROTO_TCP, (uint16_t)(1 + i), 0 };
 		F->tcp[1 + i] = i % 10 == 0 ? B_LISTEN : B_RESET;
 	}
 	assert_int_equal(run(&o, jobs, 200, &G, err, sizeof(err)), 0);
@@ -776,7 +793,7 @@ test_enobufs_back_off(void **state)
 	F->icmp_unlimited = 1;
 	F->udp_buf_limit = 3;
 	for (i = 0; i < 50; i++) {
-		jobs[i] = (struct query_job){ IPPROTO_UDP, (uint16_t)(43000 + i) };
+		jobs[i] = (struct query_job){ IPPROTO_UDP, (uint16_t)(43000 + i), 0 };
 		F->udp[43000 + i] = i % 5 == 0 ? B_ECHO : B_UNREACH;
 	}
 	assert_int_equal(run(&o, jobs, 50, &G, err, sizeof(err)), 0);
@@ -793,7 +810,7 @@ test_enobufs_back_off(void **state)
 static void
 test_unreachable_is_an_error(void **state)
 {
-	struct query_job jobs[] = { { IPPROTO_TCP, 80 }, { IPPROTO_UDP, 53 } };
+	struct query_job jobs[] = { { IPPROTO_TCP, 80, 0 }, { IPPROTO_UDP, 53, 0 } };
 	struct query_opts o;
 
 	(void)state;
@@ -946,6 +963,7 @@ main(void)
 		T(test_udp_silence),
 		T(test_udp_slow_link),
 		T(test_udp_silence_then_probe),
+		T(test_udp_no_probe),
 		T(test_udp_reply_and_icmp),
 		T(test_self_connect),
 		T(test_self_connect_remote_is_listening),

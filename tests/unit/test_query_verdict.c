@@ -127,7 +127,9 @@ test_services(void **state)
 	s = services_load(path);
 	unlink(path);
 	assert_string_equal(service_name(s, IPPROTO_TCP, 80), "http");
-	assert_null(service_name(s, IPPROTO_UDP, 80));
+	/* listed for TCP only: the name serves UDP too, as in PortQry's
+	 * table ("UDP port 135 (epmap service)") */
+	assert_string_equal(service_name(s, IPPROTO_UDP, 80), "http");
 	assert_string_equal(service_name(s, IPPROTO_UDP, 53), "domain");
 	assert_null(service_name(s, IPPROTO_TCP, 7));
 	assert_null(service_name(s, IPPROTO_TCP, 9));
