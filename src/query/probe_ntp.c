@@ -13,6 +13,7 @@
 #include "output/json.h"
 #include "output/text.h"
 #include "query/probe_util.h"
+#include "util/clock.h"
 
 #define NTP_LEN		48
 #define NTP_UNIX_EPOCH	2208988800u	/* 1900 to 1970, seconds */
@@ -22,11 +23,10 @@
 static uint64_t
 ntp_now(void)
 {
-	struct timespec ts;
+	uint64_t ns = clock_real_ns();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)((uint32_t)ts.tv_sec + NTP_UNIX_EPOCH) << 32 |
-	    (uint64_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
+	return (uint64_t)((uint32_t)(ns / NSEC_PER_SEC) + NTP_UNIX_EPOCH) << 32 |
+	    (((ns % NSEC_PER_SEC) << 32) / NSEC_PER_SEC);
 }
 
 /* An NTP timestamp in seconds since 1900, as a double. */

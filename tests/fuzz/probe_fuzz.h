@@ -92,7 +92,7 @@ fuzz_json_value(const char *p, const char *end, int depth)
 }
 
 /* Abort unless "{" members "}" is exactly one JSON object. */
-static void
+static inline void
 fuzz_check_json(const struct buf *members)
 {
 	struct buf o;
@@ -109,12 +109,32 @@ fuzz_check_json(const struct buf *members)
 	buf_release(&o);
 }
 
-static void
+/* Abort unless what a probe reported is safe to show: text of printable
+ * ASCII and newlines, a one-line reason within its array, and (when the
+ * parser said PROBE_DONE: done) its JSON members one valid object. */
+static inline void
+fuzz_check_report(const struct probe_report *r, int done)
+{
+	size_t i;
+
+	if (done)
+		fuzz_check_json(&r->json);
+	for (i = 0; i < r->text.len; i++) {
+		unsigned char c = (unsigned char)r->text.data[i];
+
+		if (c != '\n' && (c < 0x20 || c > 0x7e))
+			abort();
+	}
+	if (memchr(r->reason, '\0', sizeof(r->reason)) == NULL ||
+	    strchr(r->reason, '\n') != NULL)
+		abort();
+}
+
+static inline void
 fuzz_probe(const struct probe *p, unsigned steps, const uint8_t *data,
     size_t n)
 {
 	unsigned step, s;
-	size_t i;
 
 	for (step = 0; step < steps; step++) {
 		struct probe_ctx ctx;
@@ -135,19 +155,9 @@ fuzz_probe(const struct probe *p, unsigned steps, const uint8_t *data,
 		}
 		buf_release(&out);
 		probe_report_init(&r);
-		if (p->parse(&ctx, data, n, &r) == PROBE_DONE)
-			fuzz_check_json(&r.json);
-		if (p->silence != NULL && p->silence(&ctx, &r) == PROBE_DONE)
-			fuzz_check_json(&r.json);
-		for (i = 0; i < r.text.len; i++) {
-			unsigned char c = (unsigned char)r.text.data[i];
-
-			if (c != '\n' && (c < 0x20 || c > 0x7e))
-				abort();
-		}
-		if (memchr(r.reason, '\0', sizeof(r.reason)) == NULL ||
-		    strchr(r.reason, '\n') != NULL)
-			abort();
+		fuzz_check_report(&r, p->parse(&ctx, data, n, &r) == PROBE_DONE);
+		if (p->silence != NULL)
+			fuzz_check_report(&r, p->silence(&ctx, &r) == PROBE_DONE);
 		if (p->release != NULL)
 			p->release(&ctx);
 		probe_report_release(&r);
