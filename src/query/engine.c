@@ -202,9 +202,11 @@ slot_deadline(struct engine *e, struct slot *s)
 		slot_close(e, s);
 		return;
 	}
-	/* what the conversation gave so far, under a reason that says why
-	 * it is incomplete */
-	if (s->rep.text.len > 0 || s->rep.json.len > 0) {
+	/* what the conversation gave so far (the probe's silence() says
+	 * it, when it can), under a reason that says why it is incomplete */
+	if ((s->probe->silence != NULL &&
+	    s->probe->silence(&s->ctx, &s->rep) == PROBE_DONE) ||
+	    s->rep.text.len > 0 || s->rep.json.len > 0) {
 		j->res.probe = s->probe;
 		j->res.report = s->rep;
 		probe_report_init(&s->rep);

@@ -607,6 +607,22 @@ rpc_parse_dg(struct probe_ctx *ctx, const uint8_t *p, size_t n,
 	return PROBE_DONE;
 }
 
+/* A lookup went unanswered (or the conversation's deadline came): after
+ * the bind (TCP) or a first batch (UDP) the port is an endpoint mapper
+ * anyway; report the endpoints found so far, saying the list is cut. */
+static enum probe_status
+rpc_silence(struct probe_ctx *ctx, struct probe_report *r)
+{
+	struct rpc_state *s = rpc_state(ctx);
+
+	if (ctx->step == 0)
+		return PROBE_MALFORMED;		/* nothing heard yet */
+	buf_puts(&s->text, "(list incomplete: ept_lookup not answered)\n");
+	rpc_report(s, r);
+	json_kbool(&r->json, "incomplete", 1);
+	return PROBE_DONE;
+}
+
 const struct probe probe_rpc = {
 	.name = "rpc",
 	.proto = IPPROTO_TCP,
@@ -614,6 +630,7 @@ const struct probe probe_rpc = {
 	.build = rpc_build,
 	.parse = rpc_parse,
 	.release = rpc_release,
+	.silence = rpc_silence,
 };
 
 const struct probe probe_rpc_udp = {
@@ -623,4 +640,5 @@ const struct probe probe_rpc_udp = {
 	.build = rpc_build_dg,
 	.parse = rpc_parse_dg,
 	.release = rpc_release,
+	.silence = rpc_silence,
 };
