@@ -82,6 +82,7 @@ struct printer {
 	int		 log_errno;	/* first failed write to the log */
 	int		 worst;		/* exit status so far (pq_worst), -1: none */
 	int		 progress;	/* a progress line on stderr (a terminal) */
+	int		 progress_shared;	/* stdout is a terminal too */
 	int		 progress_shown;	/* it is on the screen now */
 	struct buf	 bar;
 };
@@ -376,8 +377,9 @@ put(struct printer *pr, struct buf *b)
 	}
 	if (!pr->o->quiet) {
 		buf_add(&pr->out, b->data, b->len);
-		if (pr->progress) {
-			/* the verdicts share the terminal with the progress line */
+		if (pr->progress_shown && pr->progress_shared) {
+			/* the verdicts share the terminal with the progress
+			 * line: take it away, show them, and it comes back */
 			progress_erase(pr);
 			buf_flush(&pr->out);
 		}
@@ -470,6 +472,8 @@ show_progress(const struct query_progress *p, void *arg)
 
 	if (p->elapsed_ns < NSEC_PER_SEC || p->done == p->total)
 		return;
+	if (pr->progress_shared)
+		buf_flush(&pr->out);	/* the verdicts so far above it */
 	rate = secs > 0 ? (double)p->done / secs : 0;
 	buf_reset(b);
 	buf_add(b, erase_line, sizeof(erase_line) - 1);
@@ -691,6 +695,7 @@ cmd_query(int argc, char **argv)
 	if (!o.quiet && !o.json && isatty(STDERR_FILENO)) {
 		progress_signals();
 		pr.progress = 1;
+		pr.progress_shared = isatty(STDOUT_FILENO);
 		o.q.progress = show_progress;
 		o.q.progress_arg = &pr;
 	}

@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """Run a command with a new pseudo-terminal as its standard input, output
-and error (stderr to FILE instead with --stderr FILE), and write what it
-printed to the terminal, byte for byte, to OUT; print "status N".
+and error (stdout or stderr to FILE instead with --stdout FILE or
+--stderr FILE), and write what it printed to the terminal, byte for byte,
+to OUT; print "status N".
 
-  pty_run.py OUT [--stderr FILE] CMD...
+  pty_run.py OUT [--stdout FILE] [--stderr FILE] CMD...
 Gives up (kills the command) after 30 s.
 """
 import fcntl, os, select, sys, termios, time
 
 out_path = sys.argv[1]
 args = sys.argv[2:]
-err_path = None
-if args[:1] == ["--stderr"]:
-    err_path, args = args[1], args[2:]
+redirect = {}
+while args[:1] in (["--stdout"], ["--stderr"]):
+    redirect[1 if args[0] == "--stdout" else 2] = args[1]
+    args = args[2:]
 fd, slave = os.openpty()
 pid = os.fork()
 if pid == 0:
@@ -21,9 +23,9 @@ if pid == 0:
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
     for i in range(3):
         os.dup2(slave, i)
-    if err_path:
-        e = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(e, 2)
+    for n, path in redirect.items():
+        e = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(e, n)
         os.close(e)
     if slave > 2:
         os.close(slave)
