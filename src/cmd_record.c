@@ -73,6 +73,7 @@ cmd_record(int argc, char **argv)
 
 #else
 
+#include "events/cgroup.h"
 #include "events/events.h"
 #include "host/proc_cache.h"
 #include "output/portevent.h"
@@ -297,6 +298,18 @@ jsonl_reopen(struct recorder *r)
 	say("reopened '%s'", r->o.jsonl);
 }
 
+/* A process gone before /proc could be read: its unit or container from
+ * the cgroup the event names, while that cgroup is still there. */
+static void
+unit_from_cgroup(struct proc_info *p, uint64_t cgroup_id)
+{
+	char path[4096];
+
+	if (p->unit == NULL && p->container == NULL &&
+	    cgroup_path(cgroup_id, path, sizeof(path)) == 0)
+		proc_cgroup_parse(path, &p->unit, &p->container);
+}
+
 static void
 on_event(const struct port_event *e, void *arg)
 {
@@ -309,6 +322,8 @@ on_event(const struct port_event *e, void *arg)
 		pe = proc_cache_get(&r->procs, (pid_t)e->pid, e->comm, e->uid,
 		    clock_mono_ns(), &fresh);
 		if (fresh) {
+			if (pe->info.exited)
+				unit_from_cgroup(&pe->info, e->cgroup_id);
 			pe->tag = store_process(r->store, &pe->info, e->ts_ns);
 			proc_entry_drop_modules(pe);
 		}

@@ -15,6 +15,7 @@
 #include "util/xmalloc.h"
 
 #define MAX_DEPTH	16
+#define FILEID_KERNFS	0xfe	/* the kernel's exportfs.h: a kernfs node id */
 
 int
 cgroup2_mount(char *out, size_t outlen, char *err, size_t errlen)
@@ -194,4 +195,44 @@ cgroup_of_pid(pid_t pid)
 	}
 	fclose(fp);
 	return id;
+}
+
+int
+cgroup_path(uint64_t id, char *out, size_t outlen)
+{
+	static int mount_fd = -1;
+	static char mnt[4096];
+	struct {
+		struct file_handle	fh;
+		uint64_t		id;
+	} h;
+	char err[256], link[64], path[4096];
+	ssize_t n;
+	size_t ml;
+	int fd;
+
+	if (id == 0)
+		return -1;
+	if (mount_fd < 0) {
+		if (cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)) == -1 ||
+		    (mount_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			return -1;
+	}
+	/* a cgroup v2 directory's file handle is its kernfs id */
+	h.fh.handle_bytes = sizeof(h.id);
+	h.fh.handle_type = FILEID_KERNFS;
+	h.id = id;
+	if ((fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	path[n] = '\0';
+	ml = strlen(mnt);
+	if (strncmp(path, mnt, ml) != 0 || (path[ml] != '/' && path[ml] != '\0'))
+		return -1;
+	snprintf(out, outlen, "%s", path[ml] ? path + ml : "/");
+	return 0;
 }

@@ -26,6 +26,12 @@ int	cgroup_unit_id(const char *name, uint64_t *id, char *err, size_t errlen);
  * of every cgroup below it.  Returns 0, or -1 when id is not found. */
 int	cgroup_subtree(uint64_t id, struct u64map *set);
 
+/* The path (below the cgroup v2 mount, "/system.slice/ssh.service") of
+ * the cgroup with this id, into out; it may have been removed since.
+ * Needs CAP_DAC_READ_SEARCH (open_by_handle_at).  Returns 0, or -1 when
+ * it is gone or cannot be looked up. */
+int	cgroup_path(uint64_t id, char *out, size_t outlen);
+
 /* The id of the cgroup v2 cgroup of process pid, or 0 when unknown. */
 uint64_t cgroup_of_pid(pid_t pid);
 

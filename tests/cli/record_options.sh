@@ -157,6 +157,32 @@ sleep 0.5
 check_eq "without --all-netns: not recorded" "$(sq "$TMP/ns1.db" "SELECT count(*) FROM events WHERE pid = $npid")" 0
 kill -TERM "$recall" "$recone"; wait "$recall" "$recone"
 
+# ---- a process gone before the recorder could read /proc: recorded as
+# 'exited' with what the event says, and its unit from the event's cgroup
+cg=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$cg" ] && mkdir "$cg/pstest-$$.service" 2>/dev/null; then
+	on_exit rmdir "$cg/pstest-$$.service"
+	spawn "$PORTSCOPE" record --db "$TMP/ex.db" --flush-interval 0.2 2>"$TMP/ex.err"
+	rec=$SPAWNED
+	wait_for 10 has "$TMP/ex.err" "recording into"
+	kill -STOP "$rec"
+	bash -c 'echo $$ >"$1/cgroup.procs"; exec python3 -c "
+import socket, sys
+print(\"pid\", __import__(\"os\").getpid(), flush=True)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b\"x\", (\"127.0.0.1\", 7900))"' \
+		_ "$cg/pstest-$$.service" >"$TMP/ex.out"
+	xpid=$(sed -n 's/^pid //p' "$TMP/ex.out")
+	kill -CONT "$rec"
+	check_wait "exited early: the process row says so" 10 sq_is "$TMP/ex.db" \
+		"SELECT missing FROM processes WHERE pid = $xpid" exited
+	check_eq "... with comm and uid from the event, and its unit from the cgroup" \
+		"$(sq "$TMP/ex.db" "SELECT comm || ' ' || uid || ' ' || unit || ' ' || ifnull(exe, '-') FROM processes WHERE pid = $xpid")" \
+		"python3 0 pstest-$$.service -"
+	kill -TERM "$rec"; wait "$rec"
+else
+	notok "cannot make a cgroup under '$cg'"
+fi
+
 # ---- a full disk: said once, events wait, all are written when there is room
 mkdir "$TMP/small"
 mount -t tmpfs -o size=1m tmpfs "$TMP/small" && on_exit umount "$TMP/small"
