@@ -18,6 +18,7 @@
 #include "host/snapshot.h"
 #include "output/json.h"
 #include "output/byproc.h"
+#include "output/localtext.h"
 #include "output/logfile.h"
 #include "output/portqry_local.h"
 #include "output/sockrow.h"
@@ -192,106 +193,6 @@ local_parse(int argc, char **argv, struct local_opts *o)
 		o->filter.details |= PROC_MODULES;	/* PortQry lists them */
 }
 
-static int
-row_cmp(const void *a, const void *b)
-{
-	const struct sock_row *x = *(const struct sock_row *const *)a;
-	const struct sock_row *y = *(const struct sock_row *const *)b;
-	int c;
-
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	if (x->lport != y->lport)
-		return x->lport < y->lport ? -1 : 1;
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if ((c = memcmp(x->laddr, y->laddr, 16)) != 0)
-		return c;
-	if ((c = memcmp(x->raddr, y->raddr, 16)) != 0)
-		return c;
-	return x->rport < y->rport ? -1 : x->rport > y->rport;
-}
-
-/* One line of the port table: "TCP 22     0.0.0.0   LISTENING   0.0.0.0:0". */
-static void
-text_row(struct buf *b, const struct sock_row *r, const char *indent, pid_t pid)
-{
-	char port[16];
-	struct buf addr;
-
-	buf_puts(b, indent);
-	if (pid > 0) {
-		snprintf(port, sizeof(port), "%d", (int)pid);
-		text_col(b, port, 8);
-	}
-	snprintf(port, sizeof(port), "%s %u", sock_proto_label(r), r->lport);
-	text_col(b, port, 11);
-	buf_init(&addr);
-	sock_addr(&addr, r->family, r->laddr);
-	text_col(b, buf_str(&addr), 24);
-	text_col(b, sock_state_label(r), 15);
-	if (r->proto != IPPROTO_TCP && r->rport == 0)
-		buf_puts(b, "*:*");
-	else
-		sock_endpoint(b, r->family, r->raddr, r->rport);
-	buf_putc(b, '\n');
-	buf_release(&addr);
-}
-
-static void
-text_header(struct buf *b, const char *indent, int with_pid)
-{
-	buf_puts(b, indent);
-	if (with_pid)
-		text_col(b, "PID", 8);
-	text_col(b, "Port", 11);
-	text_col(b, "Local IP", 24);
-	text_col(b, "State", 15);
-	buf_puts(b, "Remote IP:Port\n");
-}
-
-/* "Port Statistics": mappings per protocol and the share of each TCP state. */
-static void
-text_stats(struct buf *b, const struct sock_row *const *rows, size_t n,
-    const char *indent)
-{
-	static const int order[] = { TCP_TIME_WAIT, TCP_CLOSE_WAIT, TCP_LISTEN,
-	    TCP_ESTABLISHED, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1,
-	    TCP_FIN_WAIT2, TCP_LAST_ACK, TCP_CLOSING, TCP_CLOSE };
-	size_t counts[16] = { 0 }, tcp = 0, udp = 0, raw = 0, i;
-	struct sock_row fake = { .proto = IPPROTO_TCP };
-	char label[64];
-
-	for (i = 0; i < n; i++) {
-		if (rows[i]->proto == IPPROTO_UDP) {
-			udp++;
-			continue;
-		}
-		if (rows[i]->proto != IPPROTO_TCP) {
-			raw++;
-			continue;
-		}
-		tcp++;
-		counts[sock_state_canonical(rows[i]->state) & 15]++;
-	}
-	buf_printf(b, "%sTCP mappings: %zu\n%sUDP mappings: %zu\n", indent, tcp,
-	    indent, udp);
-	if (raw > 0)
-		buf_printf(b, "%sRAW mappings: %zu\n", indent, raw);
-	buf_putc(b, '\n');
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		fake.state = (uint8_t)order[i];
-		/* PortQry always shows its four; other states when present */
-		if (i >= 4 && counts[order[i]] == 0)
-			continue;
-		snprintf(label, sizeof(label), "TCP ports in a %s state:", sock_state_label(&fake));
-		buf_puts(b, indent);
-		text_col(b, label, 40);
-		buf_printf(b, "%zu = %.2f%%\n", counts[order[i]],
-		    tcp ? 100.0 * (double)counts[order[i]] / (double)tcp : 0.0);
-	}
-}
-
 static void
 text_process(struct buf *b, const struct proc_info *p,
     const struct sock_row *const *rows, size_t n, int verbose)
@@ -307,11 +208,11 @@ text_process(struct buf *b, const struct proc_info *p,
 		proc_text_details(b, p, "  ");
 		buf_putc(b, '\n');
 	}
-	text_header(b, "  ", 1);
+	localtext_header(b, "  ", 1);
 	for (i = 0; i < n; i++)
-		text_row(b, rows[i], "  ", p->pid);
+		localtext_row(b, rows[i], "  ", p->pid, 0);
 	buf_puts(b, "\n  Port Statistics\n\n");
-	text_stats(b, rows, n, "  ");
+	localtext_stats(b, rows, n, "  ", 0);
 	if (verbose && p->nmodules > 0) {
 		buf_putc(b, '\n');
 		proc_text_modules(b, p, "  ");
@@ -359,16 +260,16 @@ local_text(struct buf *b, const struct snapshot *s, int verbose)
 	rows = xreallocarray(NULL, s->nsocks + 1, sizeof(*rows));
 	for (i = 0; i < s->nsocks; i++)
 		rows[i] = &s->socks[i];
-	qsort(rows, s->nsocks, sizeof(*rows), row_cmp);
+	qsort(rows, s->nsocks, sizeof(*rows), localtext_cmp_proto);
 
 	buf_printf(b, "TCP/UDP Port Usage\n\n%zu active ports found\n\n", s->nsocks);
-	text_header(b, "", 0);
+	localtext_header(b, "", 0);
 	for (i = 0; i < s->nsocks; i++) {
-		text_row(b, rows[i], "", 0);
+		localtext_row(b, rows[i], "", 0, 0);
 		buf_maybe_flush(b);
 	}
 	buf_puts(b, "\nPort Statistics\n\n");
-	text_stats(b, rows, s->nsocks, "");
+	localtext_stats(b, rows, s->nsocks, "", 0);
 
 	byproc_group(&g, s, rows, s->nsocks);
 	buf_puts(b, "\nPort and Module Information by Process\n\n");
