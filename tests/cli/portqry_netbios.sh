@@ -4,25 +4,7 @@
 # "Attempting NETBIOS adapter status query to UDP port 137...", "Server's
 # response: MAC address" with twelve hex digits, then the verdict line.
 . "$(dirname "$0")/probe_lib.bash"
-need_cmd nmbd
-ns_veth 10.137.0.1/24
-mkdir -p "$TMP/samba"
-cat >"$TMP/smb.conf" <<CONF
-[global]
-netbios name = PSTEST
-workgroup = PSGROUP
-interfaces = ps0
-bind interfaces only = yes
-pid directory = $TMP/samba
-lock directory = $TMP/samba
-state directory = $TMP/samba
-cache directory = $TMP/samba
-private dir = $TMP/samba
-ncalrpc dir = $TMP/samba
-log file = $TMP/samba/log.%m
-CONF
-ns_spawn nmbd -F --no-process-group -s "$TMP/smb.conf" >"$TMP/nmbd.out" 2>&1
-wait_for 20 listening u 137 || notok "nmbd did not start"
+nmbd_start
 for i in $(seq 50); do	# nmbd registers its names a moment after it binds
 	in_ns "$PORTSCOPE" -n 10.137.0.1 -nr -p udp -e 137 >"$TMP/o" 2>&1; rc=$?
 	grep -q 'PSTEST<20>' "$TMP/o" && break

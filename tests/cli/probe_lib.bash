@@ -41,3 +41,27 @@ ns_veth() {
 	ip -n "$NS" link set ps0 up && ip -n "$NS" link set ps1 up ||
 	    notok "cannot create a veth pair in $NS"
 }
+# nmbd_start: nmbd as PSTEST in workgroup PSGROUP on a veth end at
+# 10.137.0.1 (nmbd wants a broadcast interface); fails the test when it
+# does not bind UDP 137.
+nmbd_start() {
+	need_cmd nmbd
+	ns_veth 10.137.0.1/24
+	mkdir -p "$TMP/samba"
+	cat >"$TMP/smb.conf" <<CONF
+[global]
+netbios name = PSTEST
+workgroup = PSGROUP
+interfaces = ps0
+bind interfaces only = yes
+pid directory = $TMP/samba
+lock directory = $TMP/samba
+state directory = $TMP/samba
+cache directory = $TMP/samba
+private dir = $TMP/samba
+ncalrpc dir = $TMP/samba
+log file = $TMP/samba/log.%m
+CONF
+	ns_spawn nmbd -F --no-process-group -s "$TMP/smb.conf" >"$TMP/nmbd.out" 2>&1
+	wait_for 20 listening u 137 || notok "nmbd did not start"
+}

@@ -2,26 +2,7 @@
 # NetBIOS node status against a real nmbd.  nmbd wants a broadcast
 # interface, so the namespace gets a veth pair and nmbd serves on one end.
 . "$(dirname "$0")/probe_lib.bash"
-need_cmd nmbd
-ns_veth 10.137.0.1/24
-mkdir -p "$TMP/samba"
-cat >"$TMP/smb.conf" <<CONF
-[global]
-netbios name = PSTEST
-workgroup = PSGROUP
-interfaces = ps0
-bind interfaces only = yes
-pid directory = $TMP/samba
-lock directory = $TMP/samba
-state directory = $TMP/samba
-cache directory = $TMP/samba
-private dir = $TMP/samba
-ncalrpc dir = $TMP/samba
-log file = $TMP/samba/log.%m
-CONF
-ns_spawn nmbd -F --no-process-group -s "$TMP/smb.conf" >"$TMP/nmbd.out" 2>&1
-# nmbd registers its names a moment after it binds
-wait_for 20 listening u 137 || notok "nmbd did not start"
+nmbd_start
 for i in $(seq 50); do
 	query -p udp -e 137 10.137.0.1 >"$TMP/out" 2>&1
 	grep -q 'PSTEST<20>' "$TMP/out" && break
