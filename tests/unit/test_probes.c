@@ -260,6 +260,45 @@ test_rpc_conversation(void **state)
 	buf_release(&out);
 }
 
+/* The mapper stops answering after the first batch (or the deadline
+ * comes): silence() reports the 20 endpoints found, marked incomplete;
+ * before the bind was answered it has nothing to say. */
+static void
+test_rpc_cut_short(void **state)
+{
+	static const char *const files[] = { "samba-bind-ack.bin",
+	    "samba-ept-lookup-1.bin" };
+	struct probe_ctx ctx;
+	struct probe_report r;
+	struct buf in, out;
+	unsigned s;
+
+	(void)state;
+	ctx_init(&ctx, "public");
+	probe_report_init(&r);
+	buf_init(&out);
+	assert_int_equal(probe_rpc.build(&ctx, &out), 0);
+	assert_int_not_equal(probe_rpc.silence(&ctx, &r), PROBE_DONE);
+	for (s = 0; s < 2; s++) {
+		ctx.step = s;
+		buf_reset(&out);
+		assert_int_equal(probe_rpc.build(&ctx, &out), 0);
+		load(&in, "fuzz_rpc", files[s]);
+		assert_int_equal(probe_rpc.parse(&ctx, (const uint8_t *)in.data,
+		    in.len, &r), PROBE_NEXT);
+		buf_release(&in);
+	}
+	ctx.step = 2;		/* the next lookup, unanswered */
+	assert_int_equal(probe_rpc.silence(&ctx, &r), PROBE_DONE);
+	assert_non_null(strstr(buf_str(&r.text),
+	    "(list incomplete: ept_lookup not answered)\n"
+	    "Total endpoints found: 20\n"));
+	assert_non_null(strstr(buf_str(&r.json), "\"total\":20,\"incomplete\":true"));
+	probe_rpc.release(&ctx);
+	probe_report_release(&r);
+	buf_release(&out);
+}
+
 /* The same over UDP (connectionless): no bind, two lookups; the replies
  * carry Samba's stubs in C706 12.5 headers (tests/cli/responder.py). */
 static void
@@ -699,6 +738,7 @@ main(void)
 		cmocka_unit_test(test_real_replies),
 		cmocka_unit_test(test_truncated_replies),
 		cmocka_unit_test(test_rpc_conversation),
+		cmocka_unit_test(test_rpc_cut_short),
 		cmocka_unit_test(test_rpc_datagram),
 		cmocka_unit_test(test_snmp_wrong_community),
 		cmocka_unit_test(test_requests_whole),
