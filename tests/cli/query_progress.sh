@@ -64,7 +64,7 @@ check_nogrep "stderr to a file: no progress on the terminal" "$TMP/tty2" 'ports 
 check_eq "stderr to a file: the 11 verdicts" "$(grep -ac '^TCP port' "$TMP/tty2")" 11
 
 q "$TMP/tty6" --stdout "$TMP/out6" "$PORTSCOPE" query -nr -r 20:30 127.0.0.1 >"$TMP/st"
-check_eq "stdout to a file: exit 0" "$(cat "$TMP/st")" "status 0"
+check_eq "stdout to a file: exit 1 (the worst verdict: NOT LISTENING)" "$(cat "$TMP/st")" "status 1"
 check "stdout to a file: progress on the terminal" grep -aq '10/11 ports  ' "$TMP/tty6"
 check "stdout to a file: erased at the end" \
 	python3 -c 'import sys; raw = open(sys.argv[1], "rb").read(); sys.exit(not raw.endswith(b"\r\x1b[K"))' "$TMP/tty6"
