@@ -9,6 +9,8 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,10 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "events/events.h"
 #include "host/sockdiag.h"
 #include "output/sockrow.h"
 #include "tui/app.h"
 #include "tui/draw.h"
+#include "tui/flash.h"
 #include "tui/resolve.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -40,7 +44,7 @@ struct refresher {
 	int			 stop;
 	struct snapshot		 snap;		/* the latest, until taken */
 	int			 have;
-	uint64_t		 taken_ns;	/* when it was taken */
+	uint64_t		 start_ns;	/* when its dump began */
 	char			 err[256];	/* why the last one failed, "" if it did not */
 	int			 pipe[2];	/* refresher → main: one is ready */
 };
@@ -50,6 +54,8 @@ struct app {
 	struct tui_model	 m;
 	struct refresher	 rf;
 	struct resolver		*res;
+	struct ev_source	*ev;		/* the event engine, NULL without it */
+	struct tui_flash	 flash;		/* short-lived connections it saw */
 	int			 resolve;
 	uint64_t		 interval_ns;
 	uint64_t		 next_ns;	/* when to ask for the next snapshot */
@@ -66,7 +72,8 @@ struct app {
 	char			 msg[512];
 	int			 alert;
 	uint64_t		 msg_until;
-	char			 note[160];	/* owners and events, on the status line */
+	char			 note[160];	/* owners, on the status line */
+	char			 ev_note[320];	/* why the event engine is not there */
 	char			 edit[TUI_FILTER_MAX];
 	char			 saved_filter[TUI_FILTER_MAX];
 	pid_t			 kill_pid;
@@ -115,6 +122,7 @@ refresher_run(void *arg)
 	struct refresher *rf = arg;
 	struct snapshot s;
 	char err[256];
+	uint64_t start;
 	int rc;
 
 	pthread_mutex_lock(&rf->mu);
@@ -126,6 +134,7 @@ refresher_run(void *arg)
 		rf->want = 0;
 		pthread_mutex_unlock(&rf->mu);
 		err[0] = '\0';
+		start = clock_mono_ns();
 		rc = snapshot_take(&s, rf->filter, err, sizeof(err));
 		pthread_mutex_lock(&rf->mu);
 		if (rf->have)
@@ -133,7 +142,7 @@ refresher_run(void *arg)
 		rf->have = rc == 0;
 		if (rc == 0)
 			rf->snap = s;
-		rf->taken_ns = clock_mono_ns();
+		rf->start_ns = start;
 		snprintf(rf->err, sizeof(rf->err), "%s", err);
 		(void)!write(rf->pipe[1], "", 1);
 	}
@@ -304,14 +313,17 @@ take_snapshot(struct app *a)
 	struct refresher *rf = &a->rf;
 	struct snapshot s;
 	char buf[64];
+	uint64_t start = 0, now;
 	int have;
 
 	while (read(rf->pipe[0], buf, sizeof(buf)) > 0)
 		;
 	pthread_mutex_lock(&rf->mu);
 	have = rf->have;
-	if (have)
+	if (have) {
 		s = rf->snap;
+		start = rf->start_ns;
+	}
 	rf->have = 0;
 	if (rf->err[0])
 		say(a, 1, "refresh failed: %s", rf->err);
@@ -326,11 +338,95 @@ take_snapshot(struct app *a)
 		snprintf(a->note, sizeof(a->note), "owners not looked up");
 	else
 		a->note[0] = '\0';
-	if (a->paused)
+	if (a->paused) {
 		snapshot_release(&s);
-	else
-		tui_model_update(&a->m, &s, clock_mono_ns());
+	} else {
+		now = clock_mono_ns();
+		tui_model_update(&a->m, &s, now);
+		if (a->ev) {
+			flash_snapshot(&a->flash, &a->m.snap, start, &a->m, now);
+			tui_model_view(&a->m);
+		}
+	}
 	selection_follow(a);
+}
+
+/* --- the event engine: short-lived connections --- */
+
+static void
+on_event(const struct port_event *e, void *arg)
+{
+	struct app *a = arg;
+	struct sock_row r;
+
+	if (e->type == EV_LOST) {
+		a->m.counts.lost += e->count;
+		return;
+	}
+	if (e->type != EV_CLOSE || (e->proto != IPPROTO_TCP && e->proto != IPPROTO_UDP))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.proto = e->proto;
+	r.family = e->family;
+	r.state = TCP_CLOSE;
+	r.lport = e->lport;
+	r.rport = e->rport;
+	memcpy(r.laddr, e->laddr, 16);
+	memcpy(r.raddr, e->raddr, 16);
+	r.cookie[0] = (uint32_t)e->cookie;
+	r.cookie[1] = (uint32_t)(e->cookie >> 32);
+	r.uid = e->uid;
+	r.owner = OWNER_NONE;
+	r.missing = e->pid ? OWNER_FOUND : OWNER_ORPHAN;
+	flash_closed(&a->flash, &r, e->pid, e->pid ? e->comm : NULL, e->mono_ns);
+}
+
+/* Open the event engine (BPF only: polling sees nothing a snapshot does
+ * not).  Without it top still works; the status line says what is missed. */
+static int
+events_open(struct app *a, char *err, size_t errlen)
+{
+	struct ev_filter f;
+	struct ev_options eo;
+	char why[256];
+
+	if (a->o->events == 0)
+		return 0;
+	ev_filter_init(&f);
+	f.protos = SD_TCP | SD_UDP;
+	memset(&eo, 0, sizeof(eo));
+	eo.backend = EV_BACKEND_BPF;
+	eo.no_existing = 1;
+	if ((a->ev = ev_open(&f, &eo, why, sizeof(why))) != NULL) {
+		flash_init(&a->flash, 100000);
+		return 0;
+	}
+	if (a->o->events == 1) {
+		snprintf(err, errlen, "cannot use the event engine: %s", why);
+		return -1;
+	}
+	snprintf(a->ev_note, sizeof(a->ev_note), "short-lived connections not seen (%s)",
+	    why);
+	return 0;
+}
+
+static void
+events_read(struct app *a)
+{
+	struct ev_stats st;
+	char err[256];
+
+	if (ev_read(a->ev, on_event, a, err, sizeof(err)) == -1) {
+		say(a, 1, "event engine stopped: %s", err);
+		snprintf(a->ev_note, sizeof(a->ev_note), "short-lived connections not seen "
+		    "(%s)", err);
+		ev_close(a->ev);
+		a->ev = NULL;
+		return;
+	}
+	ev_get_stats(a->ev, &st);
+	if (st.lost > a->m.counts.lost)
+		a->m.counts.lost = st.lost;
 }
 
 /* --- actions --- */
@@ -824,7 +920,7 @@ static void
 paint(struct app *a)
 {
 	struct tui_frame f;
-	char prompt[128];
+	char prompt[128], note[512];
 	const char *const *h;
 
 	memset(&f, 0, sizeof(f));
@@ -834,7 +930,9 @@ paint(struct app *a)
 	f.interval_ns = a->interval_ns;
 	f.paused = a->paused;
 	f.resolve = a->resolve;
-	f.note = a->note[0] ? a->note : NULL;
+	snprintf(note, sizeof(note), "%s%s%s", a->note, a->note[0] && a->ev_note[0] ?
+	    " | " : "", a->ev_note);
+	f.note = note[0] ? note : NULL;
 	if (a->mode == MODE_FILTER) {
 		snprintf(prompt, sizeof(prompt), "filter: %s_   (Enter keeps, Esc cancels)",
 		    a->edit);
@@ -860,9 +958,9 @@ paint(struct app *a)
 static int
 loop(struct app *a)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	uint64_t now, wait_ns;
-	int n, ch, timeout;
+	int n, ch, timeout, t;
 
 	while (!a->quit) {
 		now = clock_mono_ns();
@@ -878,12 +976,17 @@ loop(struct app *a)
 		if (a->msg[0] && a->msg_until > now && a->msg_until - now < wait_ns)
 			wait_ns = a->msg_until - now;
 		timeout = wait_ns == UINT64_MAX ? -1 : (int)(wait_ns / NSEC_PER_MSEC) + 1;
+		if (a->ev && (t = ev_timeout_ms(a->ev)) >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
 		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = a->rf.pipe[0], .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
 		pfd[3] = (struct pollfd){ .fd = a->res ? resolver_fd(a->res) : -1,
 		    .events = POLLIN };
-		n = poll(pfd, 4, timeout);
+		pfd[4] = (struct pollfd){ .fd = a->ev ? ev_fd(a->ev) : -1, .events = POLLIN };
+		n = poll(pfd, 5, timeout);
+		if (a->ev && (n == 0 || (pfd[4].revents & POLLIN)))
+			events_read(a);
 		if (n == -1 && errno != EINTR)
 			return -1;
 		if (n <= 0)
@@ -951,8 +1054,10 @@ tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 	}
 	if (a.resolve && (a.res = resolver_new(err, errlen)) == NULL)
 		goto out_sig;
-	if (refresher_start(&a.rf, &o->filter, err, errlen) == -1)
+	if (events_open(&a, err, errlen) == -1)
 		goto out_res;
+	if (refresher_start(&a.rf, &o->filter, err, errlen) == -1)
+		goto out_ev;
 
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
 		snprintf(err, errlen, "cannot use the terminal '%s'; use 'top --once' or "
@@ -984,6 +1089,11 @@ tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 	delscreen(scr);
 out_rf:
 	refresher_stop(&a.rf);
+out_ev:
+	if (a.ev) {
+		ev_close(a.ev);
+		flash_release(&a.flash);
+	}
 out_res:
 	resolver_free(a.res);
 out_sig:

@@ -178,7 +178,7 @@ tui_model_flash(struct tui_model *m, const struct sock_row *r, uint32_t pid,
 	if (comm)
 		snprintf(g->comm, sizeof(g->comm), "%s", comm);
 	g->flash = 1;
-	m->short_pending++;
+	m->counts.short_lived++;
 }
 
 /* Drop closed rows whose linger is over. */
@@ -239,8 +239,7 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 
 	live = xcalloc(cur->nsocks + 1, sizeof(*live));
 	m->counts.new_rows = m->counts.closed = m->counts.changed = 0;
-	m->counts.short_lived = m->short_pending;
-	m->short_pending = 0;
+	m->counts.short_lived = 0;
 	m->now_ns = now_ns;
 	if (m->have_snap) {
 		match = xreallocarray(NULL, cur->nsocks + 1, sizeof(*match));

@@ -97,7 +97,7 @@ struct tui_counts {
 	size_t		new_rows;	/* in the last refresh */
 	size_t		closed;		/* in the last refresh */
 	size_t		changed;
-	size_t		short_lived;	/* seen only by the event engine, last interval */
+	size_t		short_lived;	/* seen only by the event engine, since the update */
 	uint64_t	lost;		/* events lost (event engine), in total */
 };
 
@@ -124,7 +124,6 @@ struct tui_model {
 	uint64_t		 now_ns;	/* time of the last update */
 	uint64_t		 refreshes;
 	struct tui_counts	 counts;
-	size_t			 short_pending;	/* flashes since the last update */
 	uint32_t		*view;		/* rows shown, in order */
 	size_t			 nview;
 };
@@ -144,9 +143,9 @@ void	tui_model_release(struct tui_model *);
 void	tui_model_update(struct tui_model *, struct snapshot *cur, uint64_t now_ns);
 
 /* A socket that opened and closed between two refreshes, seen only by the
- * event engine: a closed row marked short-lived at once, counted in the
- * status line's "short-lived" from the next update (one interval's worth).
- * The view is not rebuilt (call tui_model_view). */
+ * event engine: a closed row marked short-lived, counted in the status
+ * line's "short-lived" until the next update (tui/flash.c adds them right
+ * after an update).  The view is not rebuilt (call tui_model_view). */
 void	tui_model_flash(struct tui_model *, const struct sock_row *, uint32_t pid,
 	    const char *comm, uint64_t now_ns);
 

@@ -54,22 +54,25 @@ colour() { local c; c=$(colours "$1" "$2"); echo "${c%% *}"; }
 wl_start tserver
 check_eq "workload: listener on 7001" "$(wl tserver 'listen 7001')" "ok"
 check_eq "workload: UDP socket on 7003" "$(wl tserver 'udp 7003')" "ok"
+check_eq "workload: listener on 7004 that closes at once" "$(wl tserver 'listen 7004 close')" "ok"
 wl_start tvictim
 check_eq "workload: victim listens on 7002" "$(wl tvictim 'listen 7002')" "ok"
 wl_start tclient
 
+# (nsenter, not ip netns exec, which remounts /sys: the event engine needs
+# the cgroup v2 mount)
 tmux -L "$S" -f /dev/null new-session -d -s main -x 160 -y 40 -c "$TMP" \
-	"ip netns exec $NS $PORTSCOPE top --interval 0.3 --linger 600 --sort local; sleep 600"
+	"nsenter --net=/run/netns/$NS $PORTSCOPE top --interval 0.3 --linger 600 --sort local; sleep 600"
 W=main
 check "top starts and shows the listener" wait_for 10 has "$W" 'tserver .*127\.0\.0\.1:7001 '
 check_grep "status line: counts and interval" <(plain "$W") \
-	'^every 0\.3s \| 3 endpoints: 0 established, 3 listening'
+	'^every 0\.3s \| 4 endpoints: 0 established, 4 listening'
 check_eq "rows there at the start are not coloured" "$(colour "$W" '127\.0\.0\.1:7001 ')" none
 
 # a new connection: green, both ends
 read -r _ _ p1 <<<"$(wl tclient 'connect c1 7001')"
 check "status line counts the new rows (for one refresh)" \
-	wait_for 10 eval 'plain "$W" | grep -q "2 established, 3 listening.* 2 new"'
+	wait_for 10 eval 'plain "$W" | grep -q "2 established, 4 listening.* 2 new"'
 check "new connection appears" wait_for 10 has "$W" "tclient .*127\.0\.0\.1:$p1 .*127\.0\.0\.1:7001 "
 check_eq "new connection (client end) is green" "$(colour "$W" "127\.0\.0\.1:$p1 +127\.0\.0\.1:7001 ")" 32
 check_eq "new connection (server end) is green" "$(colour "$W" "127\.0\.0\.1:7001 +127\.0\.0\.1:$p1 ")" 32
@@ -89,11 +92,22 @@ check "closed connection stays on screen in red" \
 	wait_for 10 eval '[ "$(colour "$W" "127\.0\.0\.1:$p2 +127\.0\.0\.1:7001 ")" = 31 ]'
 check_eq "closed connection's server end is red too" "$(colour "$W" "127\.0\.0\.1:7001 +127\.0\.0\.1:$p2 ")" 31
 
+# short-lived connections (the event engine): each flashes by in red
+if plain "$W" | grep -q "short-lived connections not seen"; then
+	notok "short-lived connections: event engine unavailable: $(plain "$W" | grep -o 'short-lived connections not seen.*')"
+else
+	wl tclient 'burst 3 7004' >/dev/null
+	check "status line counts short-lived connections" \
+		wait_for 10 eval 'plain "$W" | grep -qE " [1-3] short-lived"'
+	check "the three server ends flash by in red, state CLOSE" \
+		wait_for 10 eval '[ "$(colours "$W" "tserver .* CLOSE +127\.0\.0\.1:7004 ")" = "31 31 31 " ]'
+fi
+
 # sorting: by local end; I reverses
-order() { plain "$W" | grep -oE '127\.0\.0\.1:700[123] +\*:\*' | cut -d' ' -f1 | tr '\n' ' '; }
-check_eq "sorted by local end" "$(order)" "127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 "
+order() { plain "$W" | grep -oE '127\.0\.0\.1:700[1234] +\*:\*' | cut -d' ' -f1 | tr '\n' ' '; }
+check_eq "sorted by local end" "$(order)" "127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 127.0.0.1:7004 "
 tmux -L "$S" send-keys -t "$W" I
-check "I reverses the order" wait_for 10 eval '[ "$(order)" == "127.0.0.1:7003 127.0.0.1:7002 127.0.0.1:7001 " ]'
+check "I reverses the order" wait_for 10 eval '[ "$(order)" == "127.0.0.1:7004 127.0.0.1:7003 127.0.0.1:7002 127.0.0.1:7001 " ]'
 check_grep "header shows the sort column and direction" <(plain "$W") 'Localv'
 tmux -L "$S" send-keys -t "$W" I
 
@@ -135,7 +149,7 @@ check "s says where it saved" wait_for 10 has "$W" "saved [0-9]+ rows to portsco
 csv=$(ls "$TMP"/portscope-top-*.csv 2>/dev/null | head -n 1)
 check "the CSV file exists" [ -n "$csv" ]
 # proto,pid,state,local,lport,remote,rport of live rows, both sorted
-awk -F, 'NR > 1 && $15 != "closed" { sub(/v6$/, "", $3); print $3, $2, $4, $5, $6, $7, $8 }' "$csv" |
+awk -F, 'NR > 1 && $15 != "closed" && $15 != "short-lived" { sub(/v6$/, "", $3); print $3, $2, $4, $5, $6, $7, $8 }' "$csv" |
 	sort >"$TMP/top.rows"
 ip netns exec "$NS" "$PORTSCOPE" local --csv --tcp --udp |
 	awk -F, 'NR > 1 { print $1, $3, $4, $5, $6, $7, $8 }' | sort >"$TMP/local.rows"
@@ -162,7 +176,7 @@ check "q quits" wait_for 10 eval '! pgrep -f "^$PORTSCOPE top --interval 0.3 --l
 
 # no colours (NO_COLOR): a marker column says the same
 tmux -L "$S" new-window -d -n mono -c "$TMP" \
-	"NO_COLOR=1 ip netns exec $NS $PORTSCOPE top --interval 0.3 --linger 600 --sort local; sleep 600"
+	"NO_COLOR=1 nsenter --net=/run/netns/$NS $PORTSCOPE top --interval 0.3 --linger 600 --sort local; sleep 600"
 check "NO_COLOR: top starts" wait_for 10 has mono 'tserver .*127\.0\.0\.1:7001 '
 read -r _ _ p4 <<<"$(wl tclient 'connect c4 7001')"
 check "NO_COLOR: a new row has the + marker" wait_for 10 eval 'plain mono | grep -qE "^\+ tclient .*127\.0\.0\.1:$p4 "'

@@ -363,9 +363,9 @@ test_flash_rows(void **state)
 	tui_model_view(&m);
 	assert_string_equal(view(&m), " :80>0 !:80>7000");
 	assert_string_equal(cell(&m, 1, TUI_COL_PROCESS), "curl");
-	assert_int_equal(m.counts.short_lived, 0);	/* counted with the next refresh */
-	update(&m, a, 1, S(2));
 	assert_int_equal(m.counts.short_lived, 1);
+	update(&m, a, 1, S(2));
+	assert_int_equal(m.counts.short_lived, 0);	/* counted until the next refresh */
 	assert_string_equal(view(&m), " :80>0 !:80>7000");
 	update(&m, a, 1, S(4));	/* its linger is over */
 	assert_string_equal(view(&m), " :80>0");

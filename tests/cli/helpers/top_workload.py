@@ -4,14 +4,16 @@ each answered with a line on stdout ("ok ..." or "err ...").  Process names
 (comm) are set so that rows can be found on the screen.
 
   name NAME              set this process's comm
-  listen PORT            TCP listener on 127.0.0.1:PORT; accepted
-                         connections are held and closed when the peer closes
+  listen PORT [close]    TCP listener on 127.0.0.1:PORT; accepted
+                         connections are held after the peer's FIN (CLOSE_WAIT)
+                         or, with close, closed then; closed after a reset
   udp PORT               UDP socket bound to 127.0.0.1:PORT
   connect ID PORT        TCP connection ID to 127.0.0.1:PORT; answers
                          "ok ID LOCALPORT"; a reader thread reports
                          "event ID reset|aborted|eof|error E" when it ends
   shutdown ID            shutdown(SHUT_WR): FIN to the peer
   reset ID               close with SO_LINGER 0: the peer gets a reset
+  burst N PORT           N connections to 127.0.0.1:PORT, each closed at once
   exit
 """
 import ctypes
@@ -38,19 +40,22 @@ def set_name(name):
     libc.prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
 
 
-def serve(ls):
+def serve(ls, close):
     while True:
         c, _ = ls.accept()
         held.append(c)
-        threading.Thread(target=hold, args=(c,), daemon=True).start()
+        threading.Thread(target=hold, args=(c, close), daemon=True).start()
 
 
-def hold(c):
-    # kept open after the peer's FIN (CLOSE_WAIT); closed after a reset
+def hold(c, close):
     try:
         while c.recv(4096):
             pass
     except OSError:
+        c.close()
+        return
+    if close:
+        held.remove(c)
         c.close()
 
 
@@ -86,7 +91,8 @@ def main():
                 ls.bind(("127.0.0.1", int(w[1])))
                 ls.listen(16)
                 keep.append(ls)
-                threading.Thread(target=serve, args=(ls,), daemon=True).start()
+                threading.Thread(target=serve, args=(ls, len(w) > 2 and w[2] == "close"),
+                                 daemon=True).start()
                 say("ok")
             elif w[0] == "udp":
                 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -111,6 +117,10 @@ def main():
                 readers.pop(w[1]).join()
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 s.close()
+                say("ok")
+            elif w[0] == "burst":
+                for _ in range(int(w[1])):
+                    socket.create_connection(("127.0.0.1", int(w[2]))).close()
                 say("ok")
             elif w[0] == "exit":
                 say("ok")
