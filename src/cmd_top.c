@@ -327,6 +327,7 @@ run_batch(const struct top_cmd *o)
 			warnx("not running as root: %zu processes' descriptors could not be "
 			    "read; their sockets say 'not permitted'", s.scan.denied);
 		tui_model_update(&m, &s, clock_mono_ns());
+		tui_model_view(&m);
 		if (o->batch && !o->csv) {
 			t = time(NULL);
 			strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));

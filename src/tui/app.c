@@ -343,10 +343,9 @@ take_snapshot(struct app *a)
 	} else {
 		now = clock_mono_ns();
 		tui_model_update(&a->m, &s, now);
-		if (a->ev) {
+		if (a->ev)
 			flash_snapshot(&a->flash, &a->m.snap, start, &a->m, now);
-			tui_model_view(&a->m);
-		}
+		tui_model_view(&a->m);
 	}
 	selection_follow(a);
 }

@@ -292,7 +292,6 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 	m->have_snap = 1;
 	m->refreshes++;
 	count_rows(m);
-	tui_model_view(m);
 }
 
 /* --- view: toggles, filter, sort --- */
@@ -339,80 +338,120 @@ u64_cmp(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-static int
-str_cmp(const char *a, const char *b)
+/* One row's sort keys, worked out once per view so that the comparisons
+ * of the sort touch nothing else: k32, then s (any case), then k64, then
+ * the ends, then the row number. */
+struct sort_ent {
+	uint32_t		 row;
+	uint32_t		 k32;
+	uint64_t		 k64;
+	const char		*s;
+	const struct sock_row	*r;
+};
+
+/* A number that orders endpoints as ends_cmp() does, as far as 64 bits
+ * go: family, then the address's first bytes (an IPv4 address whole,
+ * with its port), so that most comparisons end here. */
+static uint64_t
+ends_prefix(int family, const uint8_t *addr, uint16_t port)
 {
-	return strcasecmp(a ? a : "", b ? b : "");
+	uint64_t k = 0;
+	int i;
+
+	if (family == AF_INET)
+		return ((uint64_t)addr[0] << 40 | (uint64_t)addr[1] << 32 |
+		    (uint64_t)addr[2] << 24 | (uint64_t)addr[3] << 16 | port);
+	for (i = 0; i < 8; i++)
+		k = k << 8 | addr[i];
+	return 1ULL << 63 | k >> 1;
 }
 
-/* Order of two endpoints by the model's sort column, then by their ends. */
-static int
-row_cmp(const void *pa, const void *pb, void *arg)
+static void
+sort_keys(const struct tui_model *m, uint32_t row, struct sort_ent *e)
 {
-	const struct tui_model *m = arg;
-	uint32_t ra = *(const uint32_t *)pa, rb = *(const uint32_t *)pb;
-	struct tui_ep a, b;
-	int c = 0;
+	struct tui_ep ep;
 
-	tui_model_ep(m, ra, &a);
-	tui_model_ep(m, rb, &b);
+	tui_model_ep(m, row, &ep);
+	memset(e, 0, sizeof(*e));
+	e->row = row;
+	e->r = ep.r;
 	switch (m->sort_col) {
 	case TUI_COL_PROCESS:
-		/* sockets without an owner last */
-		if ((c = (a.pid == 0) - (b.pid == 0)) == 0)
-			c = str_cmp(a.comm, b.comm);
-		if (c == 0)
-			c = u64_cmp(a.pid, b.pid);
+		e->k32 = ep.pid == 0;	/* sockets without an owner last */
+		e->s = ep.comm;
+		e->k64 = ep.pid;
 		break;
 	case TUI_COL_PID:
-		c = u64_cmp(a.pid ? a.pid : UINT32_MAX, b.pid ? b.pid : UINT32_MAX);
+		e->k64 = ep.pid ? ep.pid : UINT32_MAX;
 		break;
 	case TUI_COL_PROTO:
-		if ((c = u64_cmp(a.r->proto, b.r->proto)) == 0)
-			c = u64_cmp(a.r->family, b.r->family);
+		e->k64 = (uint64_t)ep.r->proto << 8 | ep.r->family;
 		break;
 	case TUI_COL_STATE:
-		c = strcmp(sock_state_name(a.r), sock_state_name(b.r));
+		e->s = sock_state_name(ep.r);
 		break;
-	case TUI_COL_LOCAL:
-	case TUI_COL_REMOTE:
-		break;	/* the ends decide below */
 	case TUI_COL_SENT:
-		c = u64_cmp(a.r->bytes_sent, b.r->bytes_sent);
+		e->k64 = ep.r->bytes_sent;
 		break;
 	case TUI_COL_RECV:
-		c = u64_cmp(a.r->bytes_received, b.r->bytes_received);
+		e->k64 = ep.r->bytes_received;
 		break;
 	case TUI_COL_TX_RATE:
-		c = (a.live->tx_rate > b.live->tx_rate) - (a.live->tx_rate < b.live->tx_rate);
+		e->k64 = (uint64_t)ep.live->tx_rate;
 		break;
 	case TUI_COL_RX_RATE:
-		c = (a.live->rx_rate > b.live->rx_rate) - (a.live->rx_rate < b.live->rx_rate);
+		e->k64 = (uint64_t)ep.live->rx_rate;
 		break;
 	case TUI_COL_AGE:
-		c = u64_cmp(a.live->first_ns, b.live->first_ns);	/* oldest first */
+		e->k64 = ep.live->first_ns;	/* oldest first */
 		break;
 	case TUI_COL_USER:
-		c = str_cmp(a.user, b.user);
+		e->s = ep.user ? ep.user : "";
 		break;
 	case TUI_COL_UNIT:
-		c = str_cmp(a.unit, b.unit);
+		e->s = ep.unit ? ep.unit : "";
+		break;
+	case TUI_COL_LOCAL:
+		e->k64 = ends_prefix(ep.r->family, ep.r->laddr, ep.r->lport);
+		break;
+	case TUI_COL_REMOTE:
+		e->k64 = ends_prefix(ep.r->family, ep.r->raddr, ep.r->rport);
 		break;
 	case TUI_NCOLS:
 		break;
 	}
-	if (c == 0 && m->sort_col == TUI_COL_REMOTE) {
-		if ((c = u64_cmp(a.r->family, b.r->family)) == 0 &&
-		    (c = memcmp(a.r->raddr, b.r->raddr, 16)) == 0)
-			c = u64_cmp(a.r->rport, b.r->rport);
-	}
-	if (c == 0 && (c = u64_cmp(a.r->family, b.r->family)) == 0 &&
-	    (c = memcmp(a.r->laddr, b.r->laddr, 16)) == 0 &&
-	    (c = u64_cmp(a.r->lport, b.r->lport)) == 0 &&
-	    (c = u64_cmp(a.r->proto, b.r->proto)) == 0 &&
-	    (c = memcmp(a.r->raddr, b.r->raddr, 16)) == 0 &&
-	    (c = u64_cmp(a.r->rport, b.r->rport)) == 0)
-		c = u64_cmp(ra, rb);
+}
+
+static int
+ends_cmp(const struct sock_row *a, const struct sock_row *b, int remote_first)
+{
+	int c;
+
+	if (remote_first && ((c = u64_cmp(a->family, b->family)) != 0 ||
+	    (c = memcmp(a->raddr, b->raddr, 16)) != 0 ||
+	    (c = u64_cmp(a->rport, b->rport)) != 0))
+		return c;
+	if ((c = u64_cmp(a->family, b->family)) != 0 ||
+	    (c = memcmp(a->laddr, b->laddr, 16)) != 0 ||
+	    (c = u64_cmp(a->lport, b->lport)) != 0 ||
+	    (c = u64_cmp(a->proto, b->proto)) != 0 ||
+	    (c = memcmp(a->raddr, b->raddr, 16)) != 0)
+		return c;
+	return u64_cmp(a->rport, b->rport);
+}
+
+static int
+ent_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct tui_model *m = arg;
+	const struct sort_ent *a = pa, *b = pb;
+	int c;
+
+	if ((c = u64_cmp(a->k32, b->k32)) == 0 &&
+	    (a->s == NULL || (c = strcasecmp(a->s, b->s)) == 0) &&
+	    (c = u64_cmp(a->k64, b->k64)) == 0 &&
+	    (c = ends_cmp(a->r, b->r, m->sort_col == TUI_COL_REMOTE)) == 0)
+		c = u64_cmp(a->row, b->row);
 	return m->sort_reverse ? -c : c;
 }
 
@@ -420,10 +459,12 @@ void
 tui_model_view(struct tui_model *m)
 {
 	size_t n = tui_model_nrows(m), i;
+	struct sort_ent *ent;
 	struct buf b;
 
 	free(m->view);
 	m->view = xreallocarray(NULL, n + 1, sizeof(*m->view));
+	ent = xreallocarray(NULL, n + 1, sizeof(*ent));
 	m->nview = 0;
 	buf_init(&b);
 	for (i = 0; i < n; i++) {
@@ -434,10 +475,13 @@ tui_model_view(struct tui_model *m)
 			continue;
 		if (m->filter[0] != '\0' && !filter_match(m, (uint32_t)i, &b))
 			continue;
-		m->view[m->nview++] = (uint32_t)i;
+		sort_keys(m, (uint32_t)i, &ent[m->nview++]);
 	}
 	buf_release(&b);
-	qsort_r(m->view, m->nview, sizeof(*m->view), row_cmp, m);
+	qsort_r(ent, m->nview, sizeof(*ent), ent_cmp, m);
+	for (i = 0; i < m->nview; i++)
+		m->view[i] = ent[i].row;
+	free(ent);
 }
 
 uint64_t

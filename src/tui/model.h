@@ -137,8 +137,8 @@ void	tui_model_release(struct tui_model *);
  * Take snapshot cur (the model owns it from now on) as the state at
  * now_ns: match its sockets with the last snapshot's (events/diff.c), mark
  * new and changed rows, keep closed ones as lingering rows, work out byte
- * rates, expire old marks, count, and rebuild the view.  O(rows) plus the
- * sort.
+ * rates, expire old marks and count.  O(rows).  The view is not rebuilt:
+ * call tui_model_view() (after adding short-lived rows, if any).
  */
 void	tui_model_update(struct tui_model *, struct snapshot *cur, uint64_t now_ns);
 

@@ -102,6 +102,7 @@ update(struct tui_model *m, const struct spec *sp, size_t n, uint64_t now)
 
 	build(&s, sp, n);
 	tui_model_update(m, &s, now);
+	tui_model_view(m);
 }
 
 /* The view as "mark:lport>rport" words, e.g. "+:80>5000 -:81>0". */
