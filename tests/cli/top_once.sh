@@ -67,8 +67,9 @@ wait $bpid
 check_eq "--batch 8: eight refreshes" "$(grep -c '^== .* refresh [0-9]' "$TMP/batch")" 8
 check_grep "--batch: first refresh lists everything" "$TMP/batch" '^== [0-9:]+ refresh 1: 5 endpoints$'
 check_grep "--batch: a new connection" "$TMP/batch" "^new +.*127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7101 "
+# (its owner may read "closed" when the refresh ran as it closed)
 check_grep "--batch: its reset closes the client end" "$TMP/batch" \
-	"^closed +python3 .*ESTABLISHED +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7101 "
+	"^closed +.*ESTABLISHED +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7101 "
 check_grep "--batch: and the server end, never accepted" "$TMP/batch" \
 	"^closed +\(no owner\) .*127\.0\.0\.1:7101 +127\.0\.0\.1:[0-9]+ "
 check_eq "--batch: unchanged rows not repeated" \
