@@ -28,40 +28,79 @@ endif
 
 PKGS     := libmnl
 
-# BPF (owner lookup by iterator; event sources later) is built when clang,
-# bpftool, libbpf and the kernel's BTF are all there; BPF=0 turns it off.
+# Optional parts, one line each: $(call optional,NAME,name,NEEDS) where NEEDS
+# lists what the part needs: pkg:MODULE (pkg-config; its flags are added),
+# cmd:PROGRAM, file:PATH.  A part is built when all it needs is found, and
+# then compiles with -DHAVE_NAME; NAME=0 leaves it out, NAME=1 insists.
+# `make` says in one line which parts were left out and why, and
+# `portscope --version` lists each part as "name: yes" or "name: no".
+# BPF: owner lookup by iterator (event sources later).
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
-ifeq ($(BPF),)
-BPF := $(shell command -v $(CLANG) >/dev/null 2>&1 && [ -n "$(BPFTOOL)" ] && \
-	pkg-config --exists libbpf 2>/dev/null && [ -r $(VMLINUX_BTF) ] && echo 1 || echo 0)
+comma    := ,
+# have NEED: "y" when NEED (pkg:M, cmd:P or file:F) is here.
+have     = $(strip $(if $(filter pkg:%,$1),$(shell pkg-config --exists $(1:pkg:%=%) 2>/dev/null && echo y),\
+	   $(if $(filter cmd:%,$1),$(shell command -v $(1:cmd:%=%) >/dev/null 2>&1 && echo y),\
+	   $(if $(wildcard $(1:file:%=%)),y))))
+define optional
+ifeq ($$($1),)
+$1_MISSING := $$(firstword $$(foreach n,$3,$$(if $$(call have,$$n),,$$n)))
+$1 := $$(if $$($1_MISSING),0,1)
+$1_WHY := $$(lastword $$(subst :, ,$$($1_MISSING))) not found
+else
+$1_WHY := $1=$$($1)
+endif
+ifeq ($$($1),1)
+PKGS  += $$(patsubst pkg:%,%,$$(filter pkg:%,$3))
+PART_CPPFLAGS += -DHAVE_$1
+PARTS := $$(PARTS)$2: yes\n
+else
+PARTS := $$(PARTS)$2: no\n
+LEFT_OUT := $$(LEFT_OUT)$$(if $$(LEFT_OUT),$$(comma) without ,without )$1 ($$($1_WHY))
+endif
+endef
+$(eval $(call optional,BPF,bpf,pkg:libbpf cmd:$(CLANG) cmd:$(or $(BPFTOOL),bpftool) file:$(VMLINUX_BTF)))
+# SQLite: record's database (src/store/); without it `record` says so.
+$(eval $(call optional,SQLITE,sqlite,pkg:sqlite3))
+# ncurses (wide): the interactive `top` view; without it `top` offers
+# --once and --batch only and says so.
+$(eval $(call optional,NCURSES,ncurses,pkg:ncursesw))
+
+ifneq ($(LEFT_OUT),)
+ifneq ($(MAKECMDGOALS),clean)
+$(info portscope: building $(LEFT_OUT))
+endif
 endif
 ifeq ($(BPF),1)
-PKGS     += libbpf
-BPF_CPPFLAGS := -DHAVE_BPF -I$(BUILD)/bpf
+PART_CPPFLAGS += -I$(BUILD)/bpf
 endif
-# record's database (src/store/) needs SQLite; without it `record` says so.
-SQLITE   ?= $(shell pkg-config --exists sqlite3 2>/dev/null && echo 1 || echo 0)
-ifeq ($(SQLITE),1)
-PKGS     += sqlite3
-CPPFLAGS += -DHAVE_SQLITE
-NO_SQLITE :=
-else
-NO_SQLITE := src/store/% tests/unit/test_store.c
+# Sources (and their tests) that a left-out part takes with it.
+ifneq ($(SQLITE),1)
+NOT_BUILT += src/store/% tests/unit/test_store.c
 endif
-# The interactive `top` view needs ncurses (wide); without it `top` offers
-# --once and --batch only and says so.
-NCURSES  ?= $(shell pkg-config --exists ncursesw 2>/dev/null && echo 1 || echo 0)
-ifeq ($(NCURSES),1)
-PKGS     += ncursesw
-CPPFLAGS += -DHAVE_NCURSES
-endif
-CPPFLAGS += -Isrc $(BPF_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' -MMD -MP \
+CPPFLAGS += -Isrc $(PART_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' \
+            -DPORTSCOPE_PARTS='"$(PARTS)"' -MMD -MP \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   ?= -g
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -pthread
 LDFLAGS  += $(SANFLAGS) -pthread
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl) -lm
+
+# The configuration is kept in BUILD/config (compiling) and BUILD/config.link
+# (linking): each is rewritten only when it changes (compiler, flags, the
+# optional parts found), objects depend on the first, programs on both, so
+# a changed configuration rebuilds what it affects.
+# update_config FILE,VAR: write $(VAR) to FILE unless FILE holds it already.
+update_config = $(file >$1.new,$($2))$(shell cmp -s $1.new $1 && rm -f $1.new || mv -f $1.new $1)
+STAMP    := $(BUILD)/config
+LINKSTAMP := $(BUILD)/config.link
+CONFIG   = CC=$(CC) CPPFLAGS=$(CPPFLAGS) CFLAGS=$(CFLAGS) CLANG=$(CLANG) BPFTOOL=$(BPFTOOL)
+LINKCONFIG = CC=$(CC) LDFLAGS=$(LDFLAGS) LDLIBS=$(LDLIBS)
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+$(shell mkdir -p $(BUILD))
+$(call update_config,$(STAMP),CONFIG)
+$(call update_config,$(LINKSTAMP),LINKCONFIG)
+endif
 
 ifeq ($(V),1)
 Q :=
@@ -69,14 +108,14 @@ else
 Q := @
 endif
 
-SRCS     := $(sort $(filter-out src/bpf/% $(NO_SQLITE),$(wildcard src/*.c src/*/*.c)))
+SRCS     := $(sort $(filter-out src/bpf/% $(NOT_BUILT),$(wildcard src/*.c src/*/*.c)))
 LIBSRCS  := $(filter-out src/main.c,$(SRCS))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
 LIBOBJS  := $(LIBSRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libportscope.a
 BIN      := $(BUILD)/portscope
 
-UNITSRCS := $(sort $(filter-out $(NO_SQLITE),$(wildcard tests/unit/test_*.c)))
+UNITSRCS := $(sort $(filter-out $(NOT_BUILT),$(wildcard tests/unit/test_*.c)))
 UNITBINS := $(UNITSRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAYS  := $(FUZZSRCS:tests/fuzz/%.c=$(BUILD)/tests/replay/%)
@@ -89,9 +128,9 @@ TOOLBINS := $(TOOLSRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
 .SECONDARY:
 all: $(BIN)
 
-$(BIN): $(BUILD)/src/main.o $(LIB)
+$(BIN): $(BUILD)/src/main.o $(LIB) $(LINKSTAMP)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BUILD)/src/main.o $(LIB) $(LDLIBS)
 
 $(LIB): $(LIBOBJS)
 	@echo "  AR      $@"
@@ -106,7 +145,7 @@ $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
 	@echo "  BTF     $@"
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
-$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard src/bpf/*.h)
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard src/bpf/*.h) $(STAMP)
 	@echo "  BPF     $<"
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Isrc/bpf -c -o $@ $<
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
@@ -116,47 +155,63 @@ $(BUILD)/src/host/owner_bpf.o build/fuzz/obj/src/host/owner_bpf.o: $(SKELS)
 $(BUILD)/src/events/ev_bpf.o build/fuzz/obj/src/events/ev_bpf.o: $(SKELS)
 endif
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(STAMP) $(LINKSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS)
 
 # Test tools (tests/tools/*.c): small programs the end-to-end tests drive.
-$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB) $(STAMP) $(LINKSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Corpus replay: each fuzz harness linked with a plain driver that feeds it
 # every file of its corpus (runs under gcc, and under ASan+UBSan with SANITIZE=1).
-$(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
+$(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(STAMP) $(LINKSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
-# libFuzzer builds (clang): every source compiled again with coverage.
+# libFuzzer builds (clang): every source compiled again with coverage, with
+# a configuration of their own (build/fuzz/config).
 FUZZOBJS := $(LIBSRCS:%.c=build/fuzz/obj/%.o)
-build/fuzz/obj/%.o: %.c
+FUZZSTAMP := build/fuzz/config
+FUZZFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined
+FUZZCONFIG := CLANG=$(CLANG) CPPFLAGS=$(CPPFLAGS) FUZZFLAGS=$(FUZZFLAGS) LDLIBS=$(LDLIBS)
+ifneq ($(filter fuzz build/fuzz/%,$(MAKECMDGOALS)),)
+$(shell mkdir -p build/fuzz)
+$(call update_config,$(FUZZSTAMP),FUZZCONFIG)
+endif
+build/fuzz/obj/%.o: %.c $(FUZZSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CLANG   $<"
-	$(Q)$(CLANG) $(filter-out -MMD -MP,$(CPPFLAGS)) -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
-build/fuzz/%: tests/fuzz/%.c $(FUZZOBJS)
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c $(FUZZOBJS) $(FUZZSTAMP)
 	@echo "  FUZZER  $@"
-	$(Q)$(CLANG) $(filter-out -MMD -MP,$(CPPFLAGS)) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZOBJS) $(LDLIBS) -pthread
+	$(Q)$(CLANG) $(filter-out -MMD -MP,$(CPPFLAGS)) $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJS) $(LDLIBS) -pthread
 
+# Each harness runs for FUZZ_SECONDS from its checked-in corpus (new inputs
+# go to build/fuzz/corpus/NAME, a crashing input to build/fuzz/crash-NAME-*);
+# every harness runs, then a crash in any fails the target.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
-	$(Q)for f in $(FUZZERS); do n=$${f##*/}; \
+	$(Q)bad=; for f in $(FUZZERS); do n=$${f##*/}; \
 		mkdir -p build/fuzz/corpus/$$n; \
-		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-		    build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
-	done
+		    -artifact_prefix=build/fuzz/crash-$$n- \
+		    build/fuzz/corpus/$$n tests/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1 \
+		    || { bad="$$bad $$n"; tail -n 40 build/fuzz/$$n.log; }; \
+		grep -E '^stat::number_of_executed_units|^Done' build/fuzz/$$n.log | tr '\n' ' '; echo; \
+	done; \
+	if [ -n "$$bad" ]; then echo "fuzz: crashed:$$bad (logs in build/fuzz/)"; exit 1; fi; \
+	echo "fuzz: $(words $(FUZZERS)) harnesses, $(FUZZ_SECONDS) s each, no crash"
 
 check: $(BIN) $(UNITBINS) $(REPLAYS) $(TOOLBINS)
 	$(Q)tests/run.sh $(BUILD)

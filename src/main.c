@@ -214,7 +214,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("portscope %s\n", PORTSCOPE_VERSION);
+		/* then one "name: yes|no" line per optional part of the build */
+		printf("portscope %s\n%s", PORTSCOPE_VERSION, PORTSCOPE_PARTS);
 		return 0;
 	}
 	if (strcmp(argv[1], "help") == 0) {
