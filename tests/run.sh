@@ -1,54 +1,94 @@
 #!/usr/bin/env bash
-# Run every test and print one closing line "N passed, N failed".
-#   tests/run.sh BUILD_DIR [PATTERN]
-# Unit tests (cmocka, TAP output), end-to-end scripts (tests/cli/*.sh, TAP
-# lines "ok - …" / "not ok - …") and fuzz corpus replays are all counted the
-# same way.  A script that dies without a "not ok" still counts as a failure.
-# Logs of every script are kept in BUILD_DIR/test-logs/.
+# Run the tests and end with exactly one line "N passed, N failed, N skipped".
+#   tests/run.sh BUILD_DIR [PATTERN...]
+# With patterns, only the tests whose name (unit/test_x, fuzz/fuzz_x,
+# cli/x.sh) contains one of them run; a pattern that matches no test is a
+# failure.  Unit tests (cmocka, TAP output), fuzz corpus replays and the
+# end-to-end scripts (tests/cli/*.sh) are counted the same way, from their
+# TAP lines:
+#   ok - what                   a pass
+#   not ok - what               a failure
+#   ok - what # SKIP why        a skip (cmocka writes "not ok N # SKIP name")
+# A test that exits non-zero without a "not ok", or that reports nothing at
+# all, is a failure; so is a unit test or fuzz harness whose binary was not
+# built.  Logs of every test are kept in BUILD_DIR/test-logs/.
 set -u
 build=${1:-build}
-pattern=${2:-}
+shift
+patterns=("$@")
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export PORTSCOPE="$top/$build/portscope"
 export PORTSCOPE_TOP="$top"
 logs="$top/$build/test-logs"
 mkdir -p "$logs"	# each log is rewritten; runs with different patterns can overlap
-pass=0 fail=0
+pass=0 fail=0 skipped=0
+declare -A matched
 
-count() {	# count NAME LOGFILE EXITCODE
-	local name=$1 log=$2 rc=$3 p f
-	p=$(grep -cE '^ok ' "$log")
-	f=$(grep -cE '^not ok ' "$log")
+# selected NAME: true when NAME contains one of the patterns (or none given).
+selected() {
+	local p hit=1
+	[ ${#patterns[@]} -eq 0 ] && return 0
+	for p in "${patterns[@]}"; do
+		case "$1" in *"$p"*) matched[$p]=1; hit=0 ;; esac
+	done
+	return $hit
+}
+
+# count NAME LOGFILE EXITCODE: add the test's TAP lines to the totals.
+count() {
+	local name=$1 log=$2 rc=$3 p f s
+	s=$(grep -ciE '^(not )?ok\b.*#[[:space:]]*skip' "$log")
+	p=$(grep -E '^ok\b' "$log" | grep -civE '#[[:space:]]*skip')
+	f=$(grep -E '^not ok\b' "$log" | grep -civE '#[[:space:]]*skip')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$log"
 	fi
-	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
 		f=1
 		echo "not ok - $name ran no test" >>"$log"
 	fi
-	pass=$((pass + p)); fail=$((fail + f))
-	printf '%-40s %4d passed, %d failed\n' "$name" "$p" "$f"
-	[ "$f" -gt 0 ] && grep -E '^not ok|^#' "$log" | sed 's/^/    /' | head -40
+	report "$name" "$p" "$f" "$s"
+	[ "$f" -gt 0 ] && grep -vE '^ok\b' "$log" | grep -E '^not ok|^#' |
+		grep -viE '^(not )?ok\b.*#[[:space:]]*skip' | sed 's/^/    /' | head -40
+	[ "$s" -gt 0 ] && grep -iE '^(not )?ok\b.*#[[:space:]]*skip' "$log" |
+		sed 's/^/    /' | head -10
+	return 0
 }
 
-for t in "$build"/tests/unit/test_*; do
-	[ -x "$t" ] || continue
-	name=unit/${t##*/}
-	case "$name" in *"$pattern"*) ;; *) continue ;; esac
+report() {	# report NAME PASSED FAILED SKIPPED
+	pass=$((pass + $2)); fail=$((fail + $3)); skipped=$((skipped + $4))
+	printf '%-40s %4d passed, %d failed, %d skipped\n' "$1" "$2" "$3" "$4"
+}
+
+# missing NAME WHAT: a test whose binary is not there counts as a failure.
+missing() {
+	report "$1" 0 1 0
+	echo "    not ok - $1: $2"
+}
+
+for src in tests/unit/test_*.c; do
+	[ -f "$src" ] || continue
+	h=${src##*/}; h=${h%.c}
+	name=unit/$h
+	selected "$name" || continue
+	t=$build/tests/unit/$h
+	[ -x "$t" ] || { missing "$name" "$t was not built (make check builds it)"; continue; }
 	log="$logs/${name//\//_}.log"
-	CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1; rc=$?
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout 600 "$t" >"$log" 2>&1; rc=$?
 	count "$name" "$log" "$rc"
 done
 
-for t in "$build"/tests/replay/fuzz_*; do
-	[ -x "$t" ] || continue
-	h=${t##*/}
+for src in tests/fuzz/fuzz_*.c; do
+	[ -f "$src" ] || continue
+	h=${src##*/}; h=${h%.c}
 	name=fuzz/$h
-	case "$name" in *"$pattern"*) ;; *) continue ;; esac
+	selected "$name" || continue
+	t=$build/tests/replay/$h
+	[ -x "$t" ] || { missing "$name" "$t (corpus replay) was not built (make check builds it)"; continue; }
 	log="$logs/${name//\//_}.log"
-	"$t" "tests/fuzz/corpus/$h" >"$log" 2>&1; rc=$?
+	timeout 600 "$t" "tests/fuzz/corpus/$h" >"$log" 2>&1; rc=$?
 	count "$name" "$log" "$rc"
 done
 
@@ -56,11 +96,17 @@ for t in tests/cli/*.sh; do
 	[ -f "$t" ] || continue
 	[ "${t##*/}" = lib.sh ] && continue	# the helpers every script sources
 	name=cli/${t##*/}
-	case "$name" in *"$pattern"*) ;; *) continue ;; esac
+	selected "$name" || continue
 	log="$logs/${name//\//_}.log"
 	timeout 600 bash "$t" >"$log" 2>&1; rc=$?
 	count "$name" "$log" "$rc"
 done
 
-echo "$pass passed, $fail failed"
+for p in "${patterns[@]}"; do
+	[ -n "${matched[$p]:-}" ] && continue
+	report "pattern '$p'" 0 1 0
+	echo "    not ok - no test matches '$p'"
+done
+
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

@@ -55,6 +55,15 @@ wait_for() {
 		sleep 0.02
 	done
 }
-# need_root: tests that need root (netns, nftables) skip as a failure
-# would hide; say why and count it as not ok.
-need_root() { [ "$(id -u)" -eq 0 ] || { notok "needs root: $*"; exit 0; }; }
+# skip DESC WHY: a check that could not run here, counted as skipped
+# (TAP "ok - DESC # SKIP WHY"), never as a pass.
+skip() { echo "ok - $1 # SKIP ${2:-}"; }
+# need_root WHAT: the rest of the script needs root (netns, nftables); when
+# not root, report WHAT as skipped and end the script.
+need_root() { [ "$(id -u)" -eq 0 ] || { skip "$*" "needs root"; exit 0; }; }
+# have_bpf: true when $PORTSCOPE was built with BPF ("bpf: yes" in --version).
+have_bpf() { "$PORTSCOPE" --version 2>/dev/null | grep -qx 'bpf: yes'; }
+# need_bpf DESC: true when built with BPF; otherwise report DESC as skipped
+# and return 1: `if need_bpf "DESC"; then …; fi` or `need_bpf "DESC" || continue`
+# (not `need_bpf … && …` as a script's last line: its status would fail it).
+need_bpf() { have_bpf || { skip "$*" "built without BPF"; return 1; }; }

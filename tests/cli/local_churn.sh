@@ -12,8 +12,9 @@ ip link set lo up
 spawn python3 "$H/churn.py" "$TMP/map" 4
 churn=$SPAWNED
 runs=0 crashes=0 bad=0 owned=0
+bpf=bpf; need_bpf "the churn with --owners bpf (procfs only)" || bpf=procfs
 while kill -0 "$churn" 2>/dev/null && [ $runs -lt 40 ]; do
-	src=bpf; [ $((runs % 2)) -eq 1 ] && src=procfs
+	src=$bpf; [ $((runs % 2)) -eq 1 ] && src=procfs
 	"$PORTSCOPE" local --json --udp --owners $src >"$TMP/o.$runs" 2>"$TMP/e.$runs"
 	rc=$?
 	[ $rc -eq 0 ] || { crashes=$((crashes + 1)); echo "# run $runs exit $rc: $(head -c 300 "$TMP/e.$runs")"; }

@@ -85,6 +85,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	check_eq "not root, another user's pid: status 2" "$?" 2
 	check_eq "not root, another user's pid: one line, nothing else" "$(cat "$TMP/e")$(cat "$TMP/o")" \
 		"portscope: cannot read the descriptors of pid $sl: not permitted (run as root)"
+else
+	skip "not root, another user's pid" "needs root to run as another user"
 fi
 
 # write errors are reported, with status 1
