@@ -5,6 +5,7 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC       ?= cc
 CLANG    ?= clang
@@ -220,9 +221,10 @@ bench: $(BIN)
 	$(Q)for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; "$$b" || exit 1; done
 
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/portscope
 	install -m 0644 doc/portscope.1 $(DESTDIR)$(MANDIR)/man1/portscope.1
+	install -m 0644 contrib/completion/portscope.bash $(DESTDIR)$(BASHCOMPDIR)/portscope
 
 # record's systemd unit (dist/), with the path of the installed binary
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
