@@ -75,10 +75,12 @@ endif
 ifeq ($(BPF),1)
 PART_CPPFLAGS += -I$(BUILD)/bpf
 endif
-# Sources (and their tests) that a left-out part takes with it.
+# Sources (and their tests) that a left-out part takes with it; the tests
+# are listed in BUILD/not-built, and tests/run.sh counts them as skipped.
 ifneq ($(SQLITE),1)
 NOT_BUILT += src/store/% tests/unit/test_store.c
 endif
+NOT_BUILT_TESTS = $(filter $(NOT_BUILT),$(wildcard tests/unit/test_*.c tests/fuzz/fuzz_*.c))
 CPPFLAGS += -Isrc $(PART_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION)"' \
             -DPORTSCOPE_PARTS='"$(PARTS)"' -MMD -MP \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -101,6 +103,7 @@ ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
 $(shell mkdir -p $(BUILD))
 $(call update_config,$(STAMP),CONFIG)
 $(call update_config,$(LINKSTAMP),LINKCONFIG)
+$(call update_config,$(BUILD)/not-built,NOT_BUILT_TESTS)
 endif
 
 ifeq ($(V),1)

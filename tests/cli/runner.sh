@@ -1,9 +1,9 @@
 # tests/run.sh itself: on a tree of fixture tests with known outcomes, it
 # counts passes, failures and skips apart and ends with exactly
 # "N passed, N failed, N skipped"; a skip (lib.sh's skip/need_root/need_bpf,
-# cmocka's skip()) is never a pass; a pattern that matches nothing, a unit
-# test or fuzz harness without its binary, a script that dies or says
-# nothing are failures.
+# cmocka's skip(), a unit test make left out with an optional part) is
+# never a pass; a pattern that matches nothing, a unit test or fuzz harness
+# without its binary, a script that dies or says nothing are failures.
 . "$(dirname "$0")/lib.sh"
 top=${PORTSCOPE_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$TMP/top
@@ -35,6 +35,8 @@ cc -o "$T/build/tests/unit/test_mixed" "$T/tests/unit/test_mixed.c" -lcmocka 2>"
 check "a cmocka fixture builds" test -x "$T/build/tests/unit/test_mixed"
 cp "$T/tests/unit/test_mixed.c" "$T/tests/unit/test_unbuilt.c"	# no binary
 echo 'int x;' >"$T/tests/fuzz/fuzz_unbuilt.c"			# no replay binary
+cp "$T/tests/unit/test_mixed.c" "$T/tests/unit/test_leftout.c"	# left out by make
+echo "tests/unit/test_leftout.c" >"$T/build/not-built"
 
 # end-to-end fixtures
 fixture() { { echo '. "$(dirname "$0")/lib.sh"'; cat; } >"$T/tests/cli/$1"; }
@@ -92,6 +94,8 @@ check_eq "cmocka: a pass, a skip and a failure" "$last" "1 passed, 1 failed, 1 s
 run test_unbuilt
 check_eq "a unit test that was not built fails" "$last" "0 passed, 1 failed, 0 skipped"
 check_grep "it says which binary is missing" "$TMP/out" "build/tests/unit/test_unbuilt was not built"
+run test_leftout
+check_eq "a unit test that make left out with its optional part is a skip" "$last" "0 passed, 0 failed, 1 skipped"
 run fuzz_unbuilt
 check_eq "a fuzz harness without its replay binary fails" "$last" "0 passed, 1 failed, 0 skipped"
 run no_such_test
@@ -101,6 +105,6 @@ run two_pass no_such_test
 check_eq "one of two patterns matches nothing" "$last" "2 passed, 1 failed, 0 skipped"
 check_eq "...status 1" "$rc" 1
 run
-check_eq "everything" "$last" "6 passed, 6 failed, 4 skipped"
+check_eq "everything" "$last" "6 passed, 6 failed, 5 skipped"
 check_eq "the closing line is the only line of its form" \
 	"$(grep -cE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$TMP/out")" 1
