@@ -4,8 +4,9 @@ the README.  Usage: docopts.py PORTSCOPE MANPAGE README
 
 The commands come from `portscope --help`; each command's options from
 `portscope help CMD` (every -x / --word in its text).  The man page's part
-for CMD runs from `.SS CMD` to the next command's .SS or the next .SH; an
-option it documents is one in a .TP tag there.  The README's part is between
+for CMD runs from `.SS CMD` to the next command's .SS or the next .SH
+(other subsections, such as query's "Port sets", are part of it); an
+option it documents is one in a .TP tag of `.SS CMD` itself.  The README's part is between
 `<!-- section: CMD -->` and `<!-- end: CMD -->`.  An option is accepted when
 `portscope CMD OPT 1 --zz-sentinel` (or, for PortQry's forms,
 `portscope OPT 1 --zz-sentinel`) complains of nothing but the sentinel.
@@ -48,14 +49,15 @@ def man_parts(cmds):
     text = open(man).read().replace('\\-', '-')
     text = re.sub(r'\\f[BIRP]|\\\(..|\\&|\\e', ' ', text)
     lines = text.split('\n')
-    tags, mentions, cur = {}, {}, None
+    tags, mentions, cur, own = {}, {}, None, False
     for i, line in enumerate(lines):
         m = re.match(r'\.S([HS])\s+"?([^"]*)"?', line)
         if m:
             name = m.group(2).strip()
+            own = name in cmds
             if m.group(1) == 'H':
                 cur = None
-            elif name in cmds:
+            elif own:
                 cur = name
                 tags.setdefault(cur, set())
                 mentions.setdefault(cur, set())
@@ -63,7 +65,7 @@ def man_parts(cmds):
         if cur is None:
             continue
         mentions[cur] |= opts(line)
-        if line.startswith('.TP') and i + 1 < len(lines):
+        if own and line.startswith('.TP') and i + 1 < len(lines):
             tags[cur] |= opts(lines[i + 1])
     return tags, mentions
 
