@@ -51,11 +51,11 @@ _portscope()
 		COMPREPLY=($(compgen -W "tcp udp both" -- "$cur"))
 		return ;;
 	--owners)
-		words=$("$bin" "${cmd:-local}" --owners '?' 2>&1 | sed -n 's/.*give //p' | tr -d ',' | sed 's/ or / /')
+		words=$("$bin" "${cmd:-local}" --owners '?' 2>&1 | sed -n 's/.*give \([^;]*\).*/\1/p' | tr -d ',' | sed 's/ or / /')
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return ;;
 	--state)
-		words=$("$bin" local --state '?' 2>&1 | sed -n 's/.*give //p' | tr -d ',' | sed 's/ or / /')
+		words=$("$bin" local --state '?' 2>&1 | sed -n 's/.*give \([^;]*\).*/\1/p' | tr -d ',' | sed 's/ or / /')
 		COMPREPLY=($(compgen -W "$words" -- "${cur^^}"))
 		return ;;
 	--set)

@@ -32,7 +32,9 @@ complete_words() {
 		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$comp" "$@"
 }
 check_eq "portscope lo<TAB> completes the command" "$(complete_words portscope lo)" "local "
-check_eq "portscope <TAB> offers help and every command" "$(complete_words portscope '')" "help local query watch "
+cmds=$("$PORTSCOPE" --help | awk '/^commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 }')
+check_eq "portscope <TAB> offers help and every command of --help" "$(complete_words portscope '')" \
+	"$(printf '%s\n' help $cmds | sort | tr '\n' ' ')"
 check_eq "portscope local --li<TAB> completes the option" "$(complete_words portscope local --li)" "--listening "
 check_eq "PortQry's -wp<TAB> offers -wpid and -wport" "$(complete_words portscope -wp)" "-wpid -wport "
 check_eq "PortQry's -wport 80 -w<TAB> offers -wt (and the other modes)" "$(complete_words portscope -wport 80 -w)" "-wpid -wport -wt "

@@ -64,7 +64,7 @@ check "... and its target was never created" test ! -e "$TMP/target"
 # the log: the shared header, the report, the end line
 "$PORTSCOPE" local --port 9 -l "$TMP/log" >"$TMP/o" 2>"$TMP/e"
 check_eq "-l: status 0" "$?" 0
-check_eq "-l: line 1 is the title" "$(sed -n 1p "$TMP/log")" "portscope Version $("$PORTSCOPE" --version | cut -d' ' -f2) Log File"
+check_eq "-l: line 1 is the title" "$(sed -n 1p "$TMP/log")" "portscope Version $("$PORTSCOPE" --version | sed -n 's/^portscope //p') Log File"
 check_grep "-l: the date" "$TMP/log" "^System Date: [A-Z][a-z]{2} [A-Z][a-z]{2} [0-9 ]{2} [0-9:]{8} [0-9]{4}$"
 check_grep "-l: the command run" "$TMP/log" "^ \S*portscope local --port 9 -l $TMP/log$"
 check_grep "-l: the computer" "$TMP/log" "^ $(hostname)$"

@@ -40,7 +40,7 @@ check_grep "-local -v: the command line" "$TMP/v" '^Command line: .*query_server
 
 # -l: the log holds PortQry's header, the same report, and the end line
 inns "$PORTSCOPE" -local -l "$TMP/log" >"$TMP/o2" </dev/null
-check_eq "-local -l: line 1" "$(sed -n 1p "$TMP/log")" "portscope Version $("$PORTSCOPE" --version | cut -d' ' -f2) Log File"
+check_eq "-local -l: line 1" "$(sed -n 1p "$TMP/log")" "portscope Version $("$PORTSCOPE" --version | sed -n 's/^portscope //p') Log File"
 check_eq "-local -l: header lines" \
 	"$(sed -n '1,10p' "$TMP/log" | sed -E '1d; s/^(System Date: ).*/\1DATE/; s/^ \S*portscope /PROG /')" \
 	"

@@ -12,7 +12,7 @@ ip netns add "$NS" || { notok "cannot create namespace $NS"; exit 0; }
 on_exit ip netns del "$NS"
 ip -n "$NS" link set lo up
 H=$(dirname "$0")/helpers
-V=$("$PORTSCOPE" --version | cut -d' ' -f2)
+V=$("$PORTSCOPE" --version | sed -n 's/^portscope //p')
 
 # a process that listens on 5400 after 1.5 s, then waits
 cat >"$TMP/late.py" <<'PY'
