@@ -8,6 +8,7 @@
 # cleanly.
 . "$(dirname "$0")/lib.sh"
 need_root "record_workload runs in its own network namespace"
+need_bpf "record_workload: the short connections it checks need the event engine" || exit 0
 if [ "${INNER:-}" != 1 ]; then
 	INNER=1 exec unshare --net bash "$0" "$@"
 fi
