@@ -6,12 +6,15 @@
 # the oldest data and say so.
 . "$(dirname "$0")/lib.sh"
 need_root "record_options runs in its own network and mount namespaces"
-need_bpf "record_options: its connect, full-disk and capability checks need the event engine" || exit 0
 if [ "${INNER:-}" != 1 ]; then
 	INNER=1 exec unshare --net --mount bash "$0" "$@"
 fi
 ip link set lo up
 . "$(dirname "$0")/helpers/watch_lib.sh"	# check_wait, has, jhas
+"$PORTSCOPE" --version | grep -qx 'sqlite: yes' || { skip "record_options" "built without SQLite"; exit 0; }
+# with_bpf CHECK DESC ARGS...: run the check when built with BPF (short-lived
+# sockets need the event engine's BPF source), else count it as skipped
+with_bpf() { local c=$1 d=$2; shift 2; if have_bpf; then "$c" "$d" "$@"; else skip "$d" "built without BPF"; fi; }
 W="$(dirname "$0")/helpers/record_work.py"
 sq() { sqlite3 -batch -noheader "$1" "$2"; }
 
@@ -94,13 +97,13 @@ wait_for 10 grep -q '^pid ' "$TMP/server.out"
 spid=$(sed -n 's/^pid //p' "$TMP/server.out")
 python3 "$W" client 7100 7200 2 1 >"$TMP/client.out"
 cpid=$(sed -n 's/^pid //p' "$TMP/client.out")
-check_wait "--jsonl -: the client's connect to 7100" 10 jhas "$TMP/j" \
+with_bpf check_wait "--jsonl -: the client's connect to 7100" 10 jhas "$TMP/j" \
 	"o['event'] == 'connect' and o['remote_port'] == 7100 and o['pid'] == $cpid and 'python3' in o['exe'] and o['user'] == 'root'"
 check_wait "--jsonl -: the server's listen, with its command line" 10 jhas "$TMP/j" \
 	"o['event'] == 'listen' and o['local_port'] == 7100 and o['pid'] == $spid and 'record_work.py server' in o['cmdline']"
 check_wait "syslog: rsyslogd received the listen as RFC 5424 with structured data" 10 has "$TMP/syslog.out" \
 	"^portscope $rec listen \[portscope@32473 event=\"listen\" proto=\"tcp\" local_addr=\"127\.0\.0\.1\" local_port=\"7100\" .*pid=\"$spid\" uid=\"0\" comm=\"python3\" user=\"root\" exe=\"[^\"]*python3[^\"]*\".*\] listen tcp 127\.0\.0\.1:7100 pid $spid \(python3\) uid 0$"
-check_wait "syslog: ... and the client's connect" 10 has "$TMP/syslog.out" \
+with_bpf check_wait "syslog: ... and the client's connect" 10 has "$TMP/syslog.out" \
 	"^portscope $rec connect \[portscope@32473 event=\"connect\" .*remote_port=\"7100\" .*pid=\"$cpid\""
 exec {sfd}>&-
 kill -TERM "$rec"; wait "$rec"; rc=$?
@@ -116,7 +119,7 @@ for line in open(sys.argv[1]):
 print(n)
 PY
 check "--jsonl -: every line is one JSON object with ts and event ($(cat "$TMP/jcheck") lines)" \
-	test "$(cat "$TMP/jcheck")" -gt 5
+	test "$(cat "$TMP/jcheck")" -gt 0
 check_eq "--jsonl -: as many lines as events seen (stored + aggregated)" "$(cat "$TMP/jcheck")" \
 	"$(sq "$db" "SELECT events + aggregated FROM runs")"
 
@@ -141,27 +144,31 @@ check_eq "a database it may not write: status 1, one line" "$rc: $out" \
 
 # ---- --all-netns: a process in another network namespace is recorded too,
 # and without it, it is not
-spawn "$PORTSCOPE" record --db "$TMP/ns.db" --all-netns --flush-interval 0.2 2>"$TMP/ns.err"
-recall=$SPAWNED
-spawn "$PORTSCOPE" record --db "$TMP/ns1.db" --flush-interval 0.2 2>"$TMP/ns1.err"
-recone=$SPAWNED
-wait_for 10 has "$TMP/ns.err" "recording into"
-wait_for 10 has "$TMP/ns1.err" "recording into"
-unshare --net bash -c 'ip link set lo up; exec python3 "$0" client 7100 7800 0 2' "$W" >"$TMP/ns.out"
-npid=$(sed -n 's/^pid //p' "$TMP/ns.out")
-sq_is() { [ "$(sq "$1" "$2")" = "$3" ]; }
-check_wait "--all-netns: the flows of a process in another namespace" 10 sq_is "$TMP/ns.db" \
-	"SELECT sum(count) FROM intervals WHERE pid = $npid AND remote_port = 7800" 2
-check_eq "... with its namespace in the events" \
-	"$(sq "$TMP/ns.db" "SELECT count(DISTINCT netns) FROM events WHERE pid = $npid") $(sq "$TMP/ns.db" "SELECT netns != (SELECT netns FROM events WHERE type = 'existing' LIMIT 1) FROM events WHERE pid = $npid LIMIT 1")" "1 1"
-sleep 0.5
-check_eq "without --all-netns: not recorded" "$(sq "$TMP/ns1.db" "SELECT count(*) FROM events WHERE pid = $npid")" 0
-kill -TERM "$recall" "$recone"; wait "$recall" "$recone"
+if need_bpf "--all-netns"; then
+	spawn "$PORTSCOPE" record --db "$TMP/ns.db" --all-netns --flush-interval 0.2 2>"$TMP/ns.err"
+	recall=$SPAWNED
+	spawn "$PORTSCOPE" record --db "$TMP/ns1.db" --flush-interval 0.2 2>"$TMP/ns1.err"
+	recone=$SPAWNED
+	wait_for 10 has "$TMP/ns.err" "recording into"
+	wait_for 10 has "$TMP/ns1.err" "recording into"
+	unshare --net bash -c 'ip link set lo up; exec python3 "$0" client 7100 7800 0 2' "$W" >"$TMP/ns.out"
+	npid=$(sed -n 's/^pid //p' "$TMP/ns.out")
+	sq_is() { [ "$(sq "$1" "$2")" = "$3" ]; }
+	check_wait "--all-netns: the flows of a process in another namespace" 10 sq_is "$TMP/ns.db" \
+		"SELECT sum(count) FROM intervals WHERE pid = $npid AND remote_port = 7800" 2
+	check_eq "... with its namespace in the events" \
+		"$(sq "$TMP/ns.db" "SELECT count(DISTINCT netns) FROM events WHERE pid = $npid") $(sq "$TMP/ns.db" "SELECT netns != (SELECT netns FROM events WHERE type = 'existing' LIMIT 1) FROM events WHERE pid = $npid LIMIT 1")" "1 1"
+	sleep 0.5
+	check_eq "without --all-netns: not recorded" "$(sq "$TMP/ns1.db" "SELECT count(*) FROM events WHERE pid = $npid")" 0
+	kill -TERM "$recall" "$recone"; wait "$recall" "$recone"
+fi
 
 # ---- a process gone before the recorder could read /proc: recorded as
 # 'exited' with what the event says, and its unit from the event's cgroup
 cg=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-if [ -n "$cg" ] && mkdir "$cg/pstest-$$.service" 2>/dev/null; then
+if ! have_bpf; then
+	skip "a process gone before it could be read" "built without BPF"
+elif [ -n "$cg" ] && mkdir "$cg/pstest-$$.service" 2>/dev/null; then
 	on_exit rmdir "$cg/pstest-$$.service"
 	spawn "$PORTSCOPE" record --db "$TMP/ex.db" --flush-interval 0.2 2>"$TMP/ex.err"
 	rec=$SPAWNED
@@ -185,39 +192,43 @@ else
 fi
 
 # ---- a full disk: said once, events wait, all are written when there is room
-mkdir "$TMP/small"
-mount -t tmpfs -o size=1m tmpfs "$TMP/small" && on_exit umount "$TMP/small"
-spawn "$PORTSCOPE" record --db "$TMP/small/r.db" --flush-interval 0.2 2>"$TMP/full.err"
-rec=$SPAWNED
-wait_for 10 has "$TMP/full.err" "recording into"
-dd if=/dev/zero of="$TMP/small/fill" bs=4k 2>/dev/null
-python3 "$W" client 7100 7500 0 40 >"$TMP/fc.out"
-fpid=$(sed -n 's/^pid //p' "$TMP/fc.out")
-check_wait "full disk: said" 10 has "$TMP/full.err" \
-	"^portscope: cannot write '$TMP/small/r.db': .*database or disk is full; events wait in memory"
-rm -f "$TMP/small/fill"
-check_wait "full disk: room again, the waiting events are written" 10 has "$TMP/full.err" \
-	"^portscope: writing '$TMP/small/r.db' again: the [1-9][0-9]* events that waited are stored"
-check_eq "full disk: the flows made while it was full are all there" \
-	"$(sq "$TMP/small/r.db" "SELECT sum(count) FROM intervals WHERE kind = 'udp_flow' AND pid = $fpid AND remote_port = 7500")" 40
-check_eq "full disk: said once" "$(grep -c "cannot write" "$TMP/full.err")" 1
-kill -TERM "$rec"; wait "$rec"
-check_eq "full disk: integrity" "$(sq "$TMP/small/r.db" "PRAGMA integrity_check")" ok
+if need_bpf "full disk"; then
+	mkdir "$TMP/small"
+	mount -t tmpfs -o size=1m tmpfs "$TMP/small" && on_exit umount "$TMP/small"
+	spawn "$PORTSCOPE" record --db "$TMP/small/r.db" --flush-interval 0.2 2>"$TMP/full.err"
+	rec=$SPAWNED
+	wait_for 10 has "$TMP/full.err" "recording into"
+	dd if=/dev/zero of="$TMP/small/fill" bs=4k 2>/dev/null
+	python3 "$W" client 7100 7500 0 40 >"$TMP/fc.out"
+	fpid=$(sed -n 's/^pid //p' "$TMP/fc.out")
+	check_wait "full disk: said" 10 has "$TMP/full.err" \
+		"^portscope: cannot write '$TMP/small/r.db': .*database or disk is full; events wait in memory"
+	rm -f "$TMP/small/fill"
+	check_wait "full disk: room again, the waiting events are written" 10 has "$TMP/full.err" \
+		"^portscope: writing '$TMP/small/r.db' again: the [1-9][0-9]* events that waited are stored"
+	check_eq "full disk: the flows made while it was full are all there" \
+		"$(sq "$TMP/small/r.db" "SELECT sum(count) FROM intervals WHERE kind = 'udp_flow' AND pid = $fpid AND remote_port = 7500")" 40
+	check_eq "full disk: said once" "$(grep -c "cannot write" "$TMP/full.err")" 1
+	kill -TERM "$rec"; wait "$rec"
+	check_eq "full disk: integrity" "$(sq "$TMP/small/r.db" "PRAGMA integrity_check")" ok
+fi
 
 # ---- a --jsonl that cannot be written: said once, counted at the end
-spawn "$PORTSCOPE" record --db "$TMP/jf.db" --jsonl /dev/full --flush-interval 0.2 2>"$TMP/jf.err"
-rec=$SPAWNED
-wait_for 10 has "$TMP/jf.err" "recording into"
-python3 "$W" client 7100 7700 0 3 >/dev/null
-check_wait "--jsonl /dev/full: said" 10 has "$TMP/jf.err" \
-	"^portscope: cannot write '/dev/full': No space left on device \(JSON Lines are lost until it works again\)$"
-sleep 0.5
-kill -TERM "$rec"; wait "$rec"
-check_eq "--jsonl /dev/full: said once" "$(grep -c "cannot write '/dev/full'" "$TMP/jf.err")" 1
-check_grep "--jsonl /dev/full: the lines not written are counted at the end" "$TMP/jf.err" \
-	"^portscope: stopped: .*; not written: [1-9][0-9]* JSON lines, 0 syslog messages$"
-check_eq "--jsonl /dev/full: the database has them all" \
-	"$(sq "$TMP/jf.db" "SELECT sum(count) FROM intervals WHERE remote_port = 7700")" 3
+if need_bpf "--jsonl /dev/full"; then
+	spawn "$PORTSCOPE" record --db "$TMP/jf.db" --jsonl /dev/full --flush-interval 0.2 2>"$TMP/jf.err"
+	rec=$SPAWNED
+	wait_for 10 has "$TMP/jf.err" "recording into"
+	python3 "$W" client 7100 7700 0 3 >/dev/null
+	check_wait "--jsonl /dev/full: said" 10 has "$TMP/jf.err" \
+		"^portscope: cannot write '/dev/full': No space left on device \(JSON Lines are lost until it works again\)$"
+	sleep 0.5
+	kill -TERM "$rec"; wait "$rec"
+	check_eq "--jsonl /dev/full: said once" "$(grep -c "cannot write '/dev/full'" "$TMP/jf.err")" 1
+	check_grep "--jsonl /dev/full: the lines not written are counted at the end" "$TMP/jf.err" \
+		"^portscope: stopped: .*; not written: [1-9][0-9]* JSON lines, 0 syslog messages$"
+	check_eq "--jsonl /dev/full: the database has them all" \
+		"$(sq "$TMP/jf.db" "SELECT sum(count) FROM intervals WHERE remote_port = 7700")" 3
+fi
 
 # ---- SIGHUP reopens the --jsonl file
 spawn "$PORTSCOPE" record --db "$TMP/h.db" --jsonl "$TMP/h.jsonl" --flush-interval 0.2 2>"$TMP/h.err"
@@ -227,7 +238,7 @@ mv "$TMP/h.jsonl" "$TMP/h.jsonl.1"
 kill -HUP "$rec"
 check_wait "SIGHUP: says it reopened the file" 10 has "$TMP/h.err" "reopened '$TMP/h.jsonl'"
 python3 "$W" client 7100 7200 1 0 >/dev/null
-check_wait "SIGHUP: new events go to the new file" 10 jhas "$TMP/h.jsonl" "o['event'] == 'connect' and o['remote_port'] == 7100"
+with_bpf check_wait "SIGHUP: new events go to the new file" 10 jhas "$TMP/h.jsonl" "o['event'] == 'connect' and o['remote_port'] == 7100"
 check "SIGHUP: the old file kept what it had, and none of the new" jnone "$TMP/h.jsonl.1" "o['event'] == 'connect'"
 kill -TERM "$rec"; wait "$rec"
 
@@ -294,7 +305,7 @@ spawn setpriv --bounding-set "-all,$caps" -- "$PORTSCOPE" record --db "$TMP/caps
 	--flush-interval 0.2 2>"$TMP/caps.err"
 rec=$SPAWNED
 check_wait "with only the unit's capabilities: recording" 10 has "$TMP/caps.err" "recording into"
-check_eq "... with BPF" "$(sq "$TMP/caps.db" "SELECT backend FROM runs")" bpf
+with_bpf check_eq "... with BPF" "$(sq "$TMP/caps.db" "SELECT backend FROM runs")" bpf
 wait_for 10 sh -c "[ \"\$(sqlite3 '$TMP/caps.db' \"SELECT count(*) FROM processes WHERE pid = $hpid\")\" = 1 ]"
 check_eq "... another user's listener with its owner, executable and modules" \
 	"$(sq "$TMP/caps.db" "SELECT p.user || ' ' || (p.exe LIKE '%python3%') || ' ' || (SELECT count(*) > 0 FROM modules m WHERE m.process_id = p.id) FROM processes p JOIN events e ON e.process_id = p.id WHERE e.type = 'existing' AND e.local_port = 7400")" \

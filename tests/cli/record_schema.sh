@@ -4,6 +4,7 @@
 # missing from the file.
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { notok "the sqlite3 shell is not installed"; exit 0; }
+"$PORTSCOPE" --version | grep -qx 'sqlite: yes' || { skip "record_schema" "built without SQLite"; exit 0; }
 db=$TMP/s.db
 "$PORTSCOPE" record --db "$db" --poll --flush-interval 0.1 2>"$TMP/err" & rec=$!
 _pids+=("$rec")

@@ -15,6 +15,7 @@ fi
 ip link set lo up
 . "$(dirname "$0")/helpers/watch_lib.sh"	# check_wait, has
 command -v sqlite3 >/dev/null || { notok "the sqlite3 shell is not installed"; exit 0; }
+"$PORTSCOPE" --version | grep -qx 'sqlite: yes' || { skip "record_workload" "built without SQLite"; exit 0; }
 W="$(dirname "$0")/helpers/record_work.py"
 PY=/usr/bin/python3	# not a shim under root's home: the client runs as nobody
 db=$TMP/r.db
