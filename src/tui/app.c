@@ -650,7 +650,7 @@ mouse(struct app *a)
 		return;
 	}
 #endif
-	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)))
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
 		return;
 	if (a->mode != MODE_LIST)
 		return;
@@ -1071,12 +1071,14 @@ tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
-	if (o->mouse)
-		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+	if (o->mouse) {
+		mouseinterval(0);	/* act on the press, at once */
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
 		    | BUTTON5_PRESSED
 #endif
 		    , NULL);
+	}
 	a.colored = draw_colors(o->color);
 	a.next_ns = clock_mono_ns();
 
