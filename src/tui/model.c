@@ -235,6 +235,7 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 	unsigned char *taken = NULL;
 	uint32_t *match = NULL;
 	uint64_t dt = now_ns - m->now_ns;
+	unsigned c;
 	size_t i;
 
 	live = xcalloc(cur->nsocks + 1, sizeof(*live));
@@ -266,7 +267,12 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 		*l = m->live[match[i]];
 		if (l->mark != TUI_MARK_NONE && expired(m, l->mark_ns))
 			l->mark = TUI_MARK_NONE;
-		if (diff_compare(&m->snap, b, cur, a) != 0) {
+		c = diff_compare(&m->snap, b, cur, a);
+		/* an owner found where none was known (a socket born during
+		 * the last scan) is news about us, not about the socket */
+		if (c == DIFF_CHANGED_OWNER && b->owner == OWNER_NONE)
+			c = 0;
+		if (c != 0) {
 			l->mark = TUI_MARK_CHANGED;
 			l->mark_ns = now_ns;
 			m->counts.changed++;

@@ -203,6 +203,32 @@ test_linger_zero_shows_one_refresh(void **state)
 	tui_model_release(&m);
 }
 
+/* An owner found a refresh after the socket (born during the owner scan)
+ * is not a change: the row stays green. */
+static void
+test_owner_found_later_is_not_a_change(void **state)
+{
+	struct tui_model m;
+	const struct spec a[] = { TCP(10, 80, 0, TCP_LISTEN, 100) };
+	const struct spec b[] = { TCP(10, 80, 0, TCP_LISTEN, 100), TCP(11, 81, 0, TCP_LISTEN, 0) };
+	const struct spec c[] = { TCP(10, 80, 0, TCP_LISTEN, 100), TCP(11, 81, 0, TCP_LISTEN, 200) };
+	const struct spec d[] = { TCP(10, 80, 0, TCP_LISTEN, 300), TCP(11, 81, 0, TCP_LISTEN, 200) };
+
+	(void)state;
+	tui_model_init(&m, S(3));
+	SORT_LPORT(&m);
+	update(&m, a, 1, S(1));
+	update(&m, b, 2, S(2));
+	assert_string_equal(view(&m), " :80>0 +:81>0");
+	update(&m, c, 2, S(3));
+	assert_string_equal(view(&m), " :80>0 +:81>0");
+	assert_int_equal(m.counts.changed, 0);
+	/* another process taking a socket over is a change */
+	update(&m, d, 2, S(4));
+	assert_string_equal(view(&m), "*:80>0 +:81>0");
+	tui_model_release(&m);
+}
+
 /* ESTABLISHED → TIME_WAIT loses the inode: the same endpoint, changed. */
 static void
 test_time_wait_is_a_change(void **state)
@@ -499,6 +525,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_marks_across_refreshes),
 		cmocka_unit_test(test_linger_zero_shows_one_refresh),
+		cmocka_unit_test(test_owner_found_later_is_not_a_change),
 		cmocka_unit_test(test_time_wait_is_a_change),
 		cmocka_unit_test(test_rates_and_bytes),
 		cmocka_unit_test(test_sort_any_column_and_reverse),
