@@ -44,7 +44,7 @@ ip -n "$C" addr add 10.232.0.1/24 dev "psqe$$a"
 ip -n "$T" addr add 10.232.0.2/24 dev "psqe$$b"
 ip -n "$C" link set "psqe$$a" up; ip -n "$T" link set "psqe$$b" up
 ip netns exec "$T" sysctl -qw net.ipv4.icmp_ratelimit=0
-tc -n "$C" qdisc add dev "psqe$$a" root tbf rate 200kbit burst 1600 limit 1600 ||
+tc -n "$C" qdisc add dev "psqe$$a" root tbf rate 200kbit burst 1600 limit 300 ||
 	{ notok "cannot add a tbf qdisc"; exit 0; }
 ip netns exec "$C" "$P" query -nr --reason -p udp -r 2000:2299 10.232.0.2 \
 	>"$TMP/o" 2>"$TMP/e"; rc=$?
