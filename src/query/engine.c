@@ -370,6 +370,23 @@ icmp_arrived(struct engine *e)
 	pacer_icmp(&e->pacer, engine_now(e));
 }
 
+void
+slot_queued_error(struct engine *e, struct slot *s, const struct qerr *qe,
+    const char *what)
+{
+	char reason[64];
+	enum verdict v;
+
+	if (qerr_verdict(qe, &v, reason, sizeof(reason)) == -1) {
+		local_failure(e, s, what, qe->errnum, 1);
+		return;
+	}
+	icmp_arrived(e);
+	answered(e, s);
+	job_finish(e, s->job, v, reason);
+	slot_close(e, s);
+}
+
 /* --- local failures --------------------------------------------------- */
 
 static int

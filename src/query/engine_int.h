@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "query/collide.h"
+#include "query/errqueue.h"
 #include "query/engine.h"
 #include "query/netio.h"
 #include "query/pacing.h"
@@ -115,6 +116,11 @@ enum probe_status probe_silence(struct engine *, struct slot *);
 int	own_collision(struct engine *, struct slot *, int udp);
 void	own_collision_retry(struct engine *, size_t job);
 void	icmp_arrived(struct engine *);
+/* An error was queued on the slot's socket: an ICMP error is the target's
+ * answer and decides the job; a local one is a local failure of what
+ * ("connect", "send").  The slot is closed either way. */
+void	slot_queued_error(struct engine *, struct slot *, const struct qerr *,
+	    const char *what);
 /* A local resource ran short (errnum EMFILE, ENFILE, ENOBUFS, ENOMEM) on
  * what ("socket", "send"): the job goes back to be tried again with fewer
  * sockets in flight; when that cannot help, the run fails.  Any other

@@ -13,7 +13,6 @@
 #include <sys/epoll.h>
 
 #include "query/engine_int.h"
-#include "query/errqueue.h"
 
 /* Out of tries, or again: the connect to s's job got no answer. */
 static void
@@ -72,21 +71,16 @@ tcp_refused(struct engine *e, struct slot *s, int er)
 {
 	char reason[64];
 	struct qerr qe;
-	enum verdict v;
 
 	/* A reset queues nothing.  On a local target refusals are resets
 	 * (an ICMP one would take a reject rule on lo), so a scan of 65535
 	 * loopback ports saves the look; elsewhere look, and name the ICMP. */
 	if ((er != ECONNREFUSED || !e->local) &&
 	    e->net->err_read(e->net->arg, s->fd, &qe) == 0) {
-		if (qerr_verdict(&qe, &v, reason, sizeof(reason)) == -1) {
-			local_failure(e, s, "connect", qe.errnum, 1);
-			return;
-		}
-		icmp_arrived(e);
-		answered(e, s);
-		job_finish(e, s->job, v, reason);
-	} else if (er == ECONNREFUSED) {
+		slot_queued_error(e, s, &qe, "connect");
+		return;
+	}
+	if (er == ECONNREFUSED) {
 		answered(e, s);
 		job_finish(e, s->job, VERDICT_NOT_LISTENING, "reset");
 	} else if (er == ETIMEDOUT) {

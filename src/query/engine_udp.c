@@ -14,7 +14,6 @@
 #include <sys/epoll.h>
 
 #include "query/engine_int.h"
-#include "query/errqueue.h"
 
 /* Same address (ports aside)? */
 static int
@@ -35,21 +34,12 @@ udp_event(struct engine *e, struct slot *s, uint32_t events)
 {
 	struct sockaddr_storage from;
 	enum probe_status st;
-	char reason[64];
 	struct qerr qe;
-	enum verdict v;
 	ssize_t n;
 
 	if ((events & EPOLLERR) &&
 	    e->net->err_read(e->net->arg, s->fd, &qe) == 0) {
-		if (qerr_verdict(&qe, &v, reason, sizeof(reason)) == -1) {
-			local_failure(e, s, "send", qe.errnum, 1);
-			return;
-		}
-		icmp_arrived(e);
-		answered(e, s);
-		job_finish(e, s->job, v, reason);
-		slot_close(e, s);
+		slot_queued_error(e, s, &qe, "send");
 		return;
 	}
 	n = e->net->recv(e->net->arg, s->fd, e->rxbuf, sizeof(e->rxbuf),
