@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 need_root "network namespaces"
 command -v tmux >/dev/null || { notok "tmux is needed"; exit 0; }
+"$PORTSCOPE" --version | grep -qx 'ncurses: yes' ||
+	{ skip "the interactive view" "built without ncurses"; exit 0; }
 NS=pstopk$$
 ip netns add "$NS" && on_exit ip netns del "$NS" || { notok "cannot create a namespace"; exit 0; }
 ip -n "$NS" link set lo up

@@ -3,6 +3,8 @@
 # as before.  Run in a shell in tmux, as a person would.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { notok "tmux is needed"; exit 0; }
+"$PORTSCOPE" --version | grep -qx 'ncurses: yes' ||
+	{ skip "the interactive view" "built without ncurses"; exit 0; }
 S=pstopt$$
 on_exit tmux -L "$S" kill-server
 plain() { tmux -L "$S" capture-pane -p -t main; }

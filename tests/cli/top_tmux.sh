@@ -8,6 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 need_root "network namespaces"
 command -v tmux >/dev/null || { notok "tmux is needed"; exit 0; }
+"$PORTSCOPE" --version | grep -qx 'ncurses: yes' ||
+	{ skip "the interactive view" "built without ncurses"; exit 0; }
 NS=pstop$$
 ip netns add "$NS" && on_exit ip netns del "$NS" || { notok "cannot create a namespace"; exit 0; }
 ip -n "$NS" link set lo up
@@ -93,7 +95,9 @@ check "closed connection stays on screen in red" \
 check_eq "closed connection's server end is red too" "$(colour "$W" "127\.0\.0\.1:7001 +127\.0\.0\.1:$p2 ")" 31
 
 # short-lived connections (the event engine): each flashes by in red
-if plain "$W" | grep -q "short-lived connections not seen"; then
+if ! have_bpf; then
+	skip "short-lived connections" "built without BPF"
+elif plain "$W" | grep -q "short-lived connections not seen"; then
 	notok "short-lived connections: event engine unavailable: $(plain "$W" | grep -o 'short-lived connections not seen.*')"
 else
 	wl tclient 'burst 3 7004' >/dev/null
