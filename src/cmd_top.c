@@ -372,6 +372,14 @@ cmd_top(int argc, char **argv)
 	if (!tui_app_available())
 		errx(1, "this portscope was built without ncurses: the interactive view "
 		    "is not available; use 'top --once' or 'top --batch N'");
+	if (isatty(STDOUT_FILENO) && !tui_app_terminal_ok()) {
+		/* a dumb terminal: the changes as lines, each with its marker word */
+		warnx("terminal '%s' cannot show the live view; printing what changes "
+		    "every %gs (Ctrl-C stops)", getenv("TERM") ? getenv("TERM") : "(unset)",
+		    (double)o.ui.interval_ns / 1e9);
+		o.batch = 1000000;
+		return run_batch(&o);
+	}
 	if ((rc = tui_app_run(&o.ui, errbuf, sizeof(errbuf))) == -1)
 		errx(1, "%s", errbuf);
 	return rc;

@@ -8,6 +8,7 @@
 #ifdef HAVE_NCURSES
 #include <curses.h>
 #include <errno.h>
+#include <term.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -1009,6 +1010,18 @@ int
 tui_app_available(void)
 {
 	return 1;
+}
+
+int
+tui_app_terminal_ok(void)
+{
+	const char *cup;
+	int e;
+
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK)
+		return 0;
+	cup = tigetstr("cup");
+	return cup != NULL && cup != (char *)-1;
 }
 
 int

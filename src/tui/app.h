@@ -33,6 +33,10 @@ struct tui_opts {
 /* Is the interactive view built in? */
 int	tui_app_available(void);
 
+/* Can this terminal ($TERM) show it: does it position the cursor?  A dumb
+ * terminal cannot; top then prints changes as --batch does. */
+int	tui_app_terminal_ok(void);
+
 /* Run the view on the terminal until q, Ctrl-C or SIGTERM.  Returns the
  * exit status, or -1 with the reason in err (no terminal, …). */
 int	tui_app_run(const struct tui_opts *, char *err, size_t errlen);

@@ -11,6 +11,12 @@ tui_app_available(void)
 }
 
 int
+tui_app_terminal_ok(void)
+{
+	return 0;
+}
+
+int
 tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 {
 	(void)o;

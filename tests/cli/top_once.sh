@@ -86,6 +86,20 @@ check_eq "not root: each says not permitted" "$(grep -c ',not permitted,$' "$TMP
 check_grep "not root: one notice why" "$TMP/nre" "not running as root"
 check_eq "not root: one line on stderr" "$(wc -l <"$TMP/nre")" 1
 
+# a dumb terminal cannot show the live view: what changes, as lines with
+# their change word (the marker), until stopped
+python3 -c '
+import socket, time
+time.sleep(0.8)
+c = socket.create_connection(("127.0.0.1", 7101))
+time.sleep(5)' &
+dpid=$!
+TERM=dumb timeout -s INT 2.5 script -qfec "$PORTSCOPE top --interval 0.3" /dev/null >"$TMP/dumb" 2>&1
+kill $dpid; wait $dpid 2>/dev/null
+check_grep "TERM=dumb: says why there is no live view" "$TMP/dumb" \
+	"terminal 'dumb' cannot show the live view; printing what changes every 0\.3s"
+check_grep "TERM=dumb: a new connection, marked new" "$TMP/dumb" "^new +.*127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7101 "
+
 # errors: one line, exit 2
 err() {	# err DESC REGEX ARGS...
 	local d=$1 re=$2; shift 2
