@@ -67,3 +67,11 @@ have_bpf() { "$PORTSCOPE" --version 2>/dev/null | grep -qx 'bpf: yes'; }
 # and return 1: `if need_bpf "DESC"; then …; fi` or `need_bpf "DESC" || continue`
 # (not `need_bpf … && …` as a script's last line: its status would fail it).
 need_bpf() { have_bpf || { skip "$*" "built without BPF"; return 1; }; }
+# warnings FILE...: the lines of FILE... (what commands wrote on stderr) that
+# are warnings: all of them, but for the notice a build without BPF gives
+# that event mode is unavailable (it polls instead, as it says).
+warnings() {
+	if have_bpf; then cat "$@"; else
+		cat "$@" | grep -v '^portscope: event mode unavailable (this portscope was built without BPF support)'
+	fi
+}

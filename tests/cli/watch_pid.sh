@@ -61,9 +61,7 @@ wait $wtext; rc=$?
 check_eq "text: the watch ends with status 0" "$rc" 0
 check_grep "text: says the process exited" "$TMP/t" "  EXIT +process $apid \(python3\) exited$"
 check_grep "text: and why it stopped" <(tail -n 2 "$TMP/t") "watch stopped \(the process exited\)"
-# built without BPF, each watch says once that it polls: that is no warning
-check_eq "no warnings" "$(cat "$TMP/t.err" "$TMP/j.err" |
-	{ have_bpf && cat || grep -v '^portscope: event mode unavailable (this portscope was built without BPF support)'; })" ""
+check_eq "no warnings" "$(warnings "$TMP/t.err" "$TMP/j.err")" ""
 
 # PortQry's form means the same; a process that is already gone is an error
 act b pid

@@ -141,7 +141,7 @@ wait $wjson; rc2=$?
 check_eq "SIGINT: text watch exits 0" "$rc1" 0
 check_eq "SIGINT: json watch exits 0" "$rc2" 0
 check_grep "text: the last line says why it stopped" <(tail -n 2 "$TMP/t") "watch stopped \(Ctrl-C\)"
-check_eq "no warnings" "$(cat "$TMP/t.err" "$TMP/j.err")" ""
+check_eq "no warnings" "$(warnings "$TMP/t.err" "$TMP/j.err")" ""
 act a exit
 act b exit
 if [ -n "${KEEP:-}" ]; then cp "$TMP/t" "$TMP/j" "$KEEP"; fi	# to look at the output

@@ -35,4 +35,4 @@ check_eq "--raw: exactly one UDP row" "$(grep -cE '  NOW +UDP ' "$TMP/r")" 1
 check_eq "--raw --json: protocols as local --json names them" \
 	"$(python3 -c 'import json,sys; print(" ".join(sorted(json.loads(l)["proto"] for l in open(sys.argv[1]))))' "$TMP/j")" \
 	"raw raw tcp udp"
-check_eq "no warnings" "$(cat "$TMP/e")" ""
+check_eq "no warnings" "$(warnings "$TMP/e")" ""
