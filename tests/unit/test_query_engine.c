@@ -65,7 +65,9 @@ struct fake {
 	struct fsock	 s[NSOCK];
 	unsigned	 nopen, open_limit;
 	int		 connect_errno;
-	int		 icmp_unlimited;		/* a local target */		/* at once from connect() */
+	int		 icmp_unlimited;		/* a local target */
+	int		 watch_errno;		/* watch() fails with it */
+	int		 recverr_errno;		/* open() fails at IP_RECVERR */		/* at once from connect() */
 	unsigned	 udp_buf_limit;		/* ENOBUFS above this many open */
 	unsigned	 enobufs;
 	double		 tokens;		/* ICMP bucket of the target */
@@ -96,6 +98,11 @@ f_open(void *a, int family, int type, uint16_t src, const char **what)
 	*what = "socket";
 	if (F->nopen >= F->open_limit) {
 		errno = EMFILE;
+		return -1;
+	}
+	if (F->recverr_errno) {
+		*what = "setsockopt(IP_RECVERR)";
+		errno = F->recverr_errno;
 		return -1;
 	}
 	for (i = 0; i < NSOCK && F->s[i].used; i++)
@@ -288,6 +295,10 @@ f_watch(void *a, int fd, uint32_t key, uint32_t events)
 	struct fsock *s = fs(fd);
 
 	(void)a;
+	if (F->watch_errno) {
+		errno = F->watch_errno;
+		return -1;
+	}
 	s->key = key;
 	s->watch = events;
 	return 0;
@@ -821,6 +832,27 @@ test_unreachable_is_an_error(void **state)
 	assert_string_equal(err, "connect: Network is unreachable");
 }
 
+/* epoll_ctl or setsockopt(IP_RECVERR) failing: errors naming the call,
+ * no verdicts. */
+static void
+test_epoll_and_recverr_are_errors(void **state)
+{
+	struct query_job jobs[] = { { IPPROTO_TCP, 81, 0 }, { IPPROTO_UDP, 40000, 0 } };
+	struct query_opts o;
+
+	(void)state;
+	query_opts_init(&o);
+	F->watch_errno = ENOSPC;	/* epoll's max_user_watches */
+	assert_int_equal(run(&o, jobs, 2, &G, err, sizeof(err)), -1);
+	assert_int_equal(G.n, 0);
+	assert_string_equal(err, "epoll_ctl: No space left on device");
+	F->watch_errno = 0;
+	F->recverr_errno = ENOPROTOOPT;
+	assert_int_equal(run(&o, jobs, 2, &G, err, sizeof(err)), -1);
+	assert_int_equal(G.n, 0);
+	assert_string_equal(err, "setsockopt(IP_RECVERR): Protocol not available");
+}
+
 /* --- the parts alone -------------------------------------------------- */
 
 static void
@@ -974,6 +1006,7 @@ main(void)
 		T(test_few_sockets_back_off),
 		T(test_enobufs_back_off),
 		T(test_unreachable_is_an_error),
+		T(test_epoll_and_recverr_are_errors),
 		cmocka_unit_test(test_pacer),
 		cmocka_unit_test(test_rtt),
 		cmocka_unit_test(test_timerq_and_ring),
