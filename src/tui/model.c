@@ -137,21 +137,21 @@ gone_push(struct tui_model *m)
 	return g;
 }
 
-/* Keep row i of the outgoing snapshot as a closed row. */
+/* Keep row i of src's snapshot as a closed row of dst. */
 static void
-gone_add(struct tui_model *m, uint32_t i, uint64_t now_ns)
+gone_add(struct tui_model *dst, const struct tui_model *src, uint32_t i, uint64_t now_ns)
 {
-	const struct sock_row *r = &m->snap.socks[i];
+	const struct sock_row *r = &src->snap.socks[i];
 	const struct proc_info *p;
-	struct tui_gone *g = gone_push(m);
+	struct tui_gone *g = gone_push(dst);
 
 	g->r = *r;
 	g->r.owner = OWNER_NONE;
-	g->live = m->live[i];
+	g->live = src->live[i];
 	g->live.mark = TUI_MARK_CLOSED;
 	g->live.mark_ns = now_ns;
 	g->live.tx_rate = g->live.rx_rate = 0;
-	if ((p = first_owner(&m->snap, r, &g->nowners)) != NULL) {
+	if ((p = first_owner(&src->snap, r, &g->nowners)) != NULL) {
 		g->pid = (uint32_t)p->pid;
 		g->start_ticks = p->start_ticks;
 		memcpy(g->comm, p->comm, sizeof(g->comm));
@@ -179,22 +179,6 @@ tui_model_flash(struct tui_model *m, const struct sock_row *r, uint32_t pid,
 		snprintf(g->comm, sizeof(g->comm), "%s", comm);
 	g->flash = 1;
 	m->counts.short_lived++;
-}
-
-/* Drop closed rows whose linger is over. */
-static void
-gone_expire(struct tui_model *m)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < m->ngone; i++) {
-		if (expired(m, m->gone[i].live.mark_ns)) {
-			gone_release(&m->gone[i]);
-			continue;
-		}
-		m->gone[n++] = m->gone[i];
-	}
-	m->ngone = n;
 }
 
 static float
@@ -228,29 +212,39 @@ count_rows(struct tui_model *m)
 }
 
 void
-tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
+tui_model_next(struct tui_model *m, const struct tui_model *prev, struct snapshot *cur,
+    uint64_t now_ns)
 {
-	struct tui_live *live, *l;
+	struct tui_live *l;
+	struct tui_gone *g;
 	const struct sock_row *a, *b;
 	unsigned char *taken = NULL;
 	uint32_t *match = NULL;
-	uint64_t dt = now_ns - m->now_ns;
+	uint64_t dt = now_ns - prev->now_ns;
 	unsigned c;
 	size_t i;
 
-	live = xcalloc(cur->nsocks + 1, sizeof(*live));
-	m->counts.new_rows = m->counts.closed = m->counts.changed = 0;
-	m->counts.short_lived = 0;
+	tui_model_init(m, prev->linger_ns);
+	m->sort_col = prev->sort_col;
+	m->sort_reverse = prev->sort_reverse;
+	m->show = prev->show;
+	memcpy(m->filter, prev->filter, sizeof(m->filter));
+	m->info = prev->info;
+	m->name_fn = prev->name_fn;
+	m->name_arg = prev->name_arg;
+	m->counts.lost = prev->counts.lost;
+	m->refreshes = prev->refreshes + 1;
 	m->now_ns = now_ns;
-	if (m->have_snap) {
+	m->live = xcalloc(cur->nsocks + 1, sizeof(*m->live));
+	if (prev->have_snap) {
 		match = xreallocarray(NULL, cur->nsocks + 1, sizeof(*match));
-		taken = xcalloc(m->snap.nsocks + 1, 1);
-		diff_match(&m->snap, cur, match);
+		taken = xcalloc(prev->snap.nsocks + 1, 1);
+		diff_match(&prev->snap, cur, match);
 	}
 	for (i = 0; i < cur->nsocks; i++) {
-		l = &live[i];
+		l = &m->live[i];
 		a = &cur->socks[i];
-		if (!m->have_snap) {
+		if (!prev->have_snap) {
 			l->first_ns = now_ns;
 			l->at_start = 1;
 			continue;
@@ -263,11 +257,11 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 			continue;
 		}
 		taken[match[i]] = 1;
-		b = &m->snap.socks[match[i]];
-		*l = m->live[match[i]];
+		b = &prev->snap.socks[match[i]];
+		*l = prev->live[match[i]];
 		if (l->mark != TUI_MARK_NONE && expired(m, l->mark_ns))
 			l->mark = TUI_MARK_NONE;
-		c = diff_compare(&m->snap, b, cur, a);
+		c = diff_compare(&prev->snap, b, cur, a);
 		/* an owner found where none was known (a socket born during
 		 * the last scan) is news about us, not about the socket */
 		if (c == DIFF_CHANGED_OWNER && b->owner == OWNER_NONE)
@@ -280,24 +274,37 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 		l->tx_rate = rate(a->bytes_sent, b->bytes_sent, dt);
 		l->rx_rate = rate(a->bytes_received, b->bytes_received, dt);
 	}
-	gone_expire(m);
-	if (m->have_snap) {
-		for (i = 0; i < m->snap.nsocks; i++)
+	/* closed rows: those still lingering, then those closed now */
+	for (i = 0; i < prev->ngone; i++) {
+		if (expired(m, prev->gone[i].live.mark_ns))
+			continue;
+		g = gone_push(m);
+		*g = prev->gone[i];
+		g->user = g->user ? xstrdup(g->user) : NULL;
+		g->unit = g->unit ? xstrdup(g->unit) : NULL;
+	}
+	if (prev->have_snap)
+		for (i = 0; i < prev->snap.nsocks; i++)
 			if (!taken[i]) {
-				gone_add(m, (uint32_t)i, now_ns);
+				gone_add(m, prev, (uint32_t)i, now_ns);
 				m->counts.closed++;
 			}
-		snapshot_release(&m->snap);
-	}
 	free(taken);
 	free(match);
-	free(m->live);
-	m->live = live;
 	m->snap = *cur;
 	memset(cur, 0, sizeof(*cur));
 	m->have_snap = 1;
-	m->refreshes++;
 	count_rows(m);
+}
+
+void
+tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
+{
+	struct tui_model next;
+
+	tui_model_next(&next, m, cur, now_ns);
+	tui_model_release(m);
+	*m = next;
 }
 
 /* --- view: toggles, filter, sort --- */

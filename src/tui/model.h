@@ -142,6 +142,13 @@ void	tui_model_release(struct tui_model *);
  */
 void	tui_model_update(struct tui_model *, struct snapshot *cur, uint64_t now_ns);
 
+/* The same without touching prev: build in next (initialised here) the
+ * model that prev becomes with snapshot cur (next owns it), with prev's
+ * settings.  prev is only read, so another thread may keep reading it
+ * (drawing) meanwhile.  next's view is empty: call tui_model_view(). */
+void	tui_model_next(struct tui_model *next, const struct tui_model *prev,
+	    struct snapshot *cur, uint64_t now_ns);
+
 /* A socket that opened and closed between two refreshes, seen only by the
  * event engine: a closed row marked short-lived, counted in the status
  * line's "short-lived" until the next update (tui/flash.c adds them right
