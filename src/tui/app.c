@@ -36,16 +36,35 @@
 
 enum mode { MODE_LIST, MODE_HELP, MODE_DETAIL, MODE_FILTER, MODE_KILL };
 
+/* The view's settings as they were when a refresh was asked for. */
+struct view_settings {
+	enum tui_col	sort_col;
+	int		sort_reverse;
+	unsigned	show;
+	char		filter[TUI_FILTER_MAX];
+};
+
+/*
+ * The refresher takes a snapshot and builds the next model from it and
+ * from the main thread's model (tui_model_next, which only reads it), view
+ * sorted and all; the main thread swaps it in.  While a refresh is being
+ * built the main thread changes its model's settings and view only.
+ */
 struct refresher {
 	pthread_t		 thr;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	const struct snap_filter *filter;
-	int			 want;		/* a snapshot is asked for */
+	const struct tui_model	*prev;		/* the main thread's model, read only */
+	struct view_settings	 vs;		/* to build the view with */
+	int			 want;		/* a refresh is asked for */
 	int			 stop;
-	struct snapshot		 snap;		/* the latest, until taken */
-	int			 have;
+	struct tui_model	*next;		/* the latest, until taken */
+	struct view_settings	 next_vs;	/* the settings it was built with */
+	int			 not_root;	/* its snapshot's owner notes */
+	size_t			 denied;
 	uint64_t		 start_ns;	/* when its dump began */
+	uint64_t		 now_ns;	/* when it was built */
 	char			 err[256];	/* why the last one failed, "" if it did not */
 	int			 pipe[2];	/* refresher → main: one is ready */
 };
@@ -60,7 +79,8 @@ struct app {
 	int			 resolve;
 	uint64_t		 interval_ns;
 	uint64_t		 next_ns;	/* when to ask for the next snapshot */
-	int			 busy;		/* a snapshot is being taken */
+	int			 busy;		/* a refresh is being built */
+	uint64_t		 lost;		/* events lost, in total */
 	int			 paused;
 	int			 colored;
 	int			 sigfd;
@@ -117,13 +137,43 @@ static const char *const help_text[] = {
 
 /* --- refresher thread --- */
 
+static void
+settings_get(const struct tui_model *m, struct view_settings *vs)
+{
+	memset(vs, 0, sizeof(*vs));
+	vs->sort_col = m->sort_col;
+	vs->sort_reverse = m->sort_reverse;
+	vs->show = m->show;
+	memcpy(vs->filter, m->filter, sizeof(vs->filter));
+}
+
+static void
+settings_put(struct tui_model *m, const struct view_settings *vs)
+{
+	m->sort_col = vs->sort_col;
+	m->sort_reverse = vs->sort_reverse;
+	m->show = vs->show;
+	memcpy(m->filter, vs->filter, sizeof(m->filter));
+}
+
+static void
+model_free(struct tui_model *m)
+{
+	if (m) {
+		tui_model_release(m);
+		free(m);
+	}
+}
+
 static void *
 refresher_run(void *arg)
 {
 	struct refresher *rf = arg;
+	struct view_settings vs;
+	struct tui_model *next;
 	struct snapshot s;
 	char err[256];
-	uint64_t start;
+	uint64_t start, now;
 	int rc;
 
 	pthread_mutex_lock(&rf->mu);
@@ -133,17 +183,27 @@ refresher_run(void *arg)
 		if (rf->stop)
 			break;
 		rf->want = 0;
+		vs = rf->vs;
 		pthread_mutex_unlock(&rf->mu);
 		err[0] = '\0';
+		next = NULL;
 		start = clock_mono_ns();
 		rc = snapshot_take(&s, rf->filter, err, sizeof(err));
+		now = clock_mono_ns();
+		if (rc == 0) {
+			next = xmalloc(sizeof(*next));
+			rf->not_root = s.not_root;
+			rf->denied = s.scan.denied;
+			tui_model_next(next, rf->prev, &s, now);
+			settings_put(next, &vs);
+			tui_model_view(next);
+		}
 		pthread_mutex_lock(&rf->mu);
-		if (rf->have)
-			snapshot_release(&rf->snap);
-		rf->have = rc == 0;
-		if (rc == 0)
-			rf->snap = s;
+		model_free(rf->next);
+		rf->next = next;
+		rf->next_vs = vs;
 		rf->start_ns = start;
+		rf->now_ns = now;
 		snprintf(rf->err, sizeof(rf->err), "%s", err);
 		(void)!write(rf->pipe[1], "", 1);
 	}
@@ -152,11 +212,12 @@ refresher_run(void *arg)
 }
 
 static int
-refresher_start(struct refresher *rf, const struct snap_filter *f, char *err,
-    size_t errlen)
+refresher_start(struct refresher *rf, const struct snap_filter *f,
+    const struct tui_model *prev, char *err, size_t errlen)
 {
 	memset(rf, 0, sizeof(*rf));
 	rf->filter = f;
+	rf->prev = prev;
 	pthread_mutex_init(&rf->mu, NULL);
 	pthread_cond_init(&rf->cv, NULL);
 	if (pipe2(rf->pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
@@ -173,9 +234,10 @@ refresher_start(struct refresher *rf, const struct snap_filter *f, char *err,
 }
 
 static void
-refresher_ask(struct refresher *rf)
+refresher_ask(struct refresher *rf, const struct tui_model *m)
 {
 	pthread_mutex_lock(&rf->mu);
+	settings_get(m, &rf->vs);
 	rf->want = 1;
 	pthread_cond_signal(&rf->cv);
 	pthread_mutex_unlock(&rf->mu);
@@ -190,8 +252,7 @@ refresher_stop(struct refresher *rf)
 	pthread_cond_signal(&rf->cv);
 	pthread_mutex_unlock(&rf->mu);
 	pthread_join(rf->thr, NULL);
-	if (rf->have)
-		snapshot_release(&rf->snap);
+	model_free(rf->next);
 	close(rf->pipe[0]);
 	close(rf->pipe[1]);
 	pthread_mutex_destroy(&rf->mu);
@@ -312,42 +373,54 @@ static void
 take_snapshot(struct app *a)
 {
 	struct refresher *rf = &a->rf;
-	struct snapshot s;
+	struct view_settings vs, now_vs;
+	struct tui_model *next, old;
 	char buf[64];
-	uint64_t start = 0, now;
-	int have;
+	uint64_t start, now;
+	size_t flashed;
+	int resort;
 
 	while (read(rf->pipe[0], buf, sizeof(buf)) > 0)
 		;
 	pthread_mutex_lock(&rf->mu);
-	have = rf->have;
-	if (have) {
-		s = rf->snap;
-		start = rf->start_ns;
-	}
-	rf->have = 0;
+	next = rf->next;
+	rf->next = NULL;
+	vs = rf->next_vs;
+	start = rf->start_ns;
+	now = rf->now_ns;
 	if (rf->err[0])
 		say(a, 1, "refresh failed: %s", rf->err);
 	pthread_mutex_unlock(&rf->mu);
 	a->busy = 0;
-	if (!have)
+	if (next == NULL)
 		return;
-	if (s.not_root)
+	if (rf->not_root)
 		snprintf(a->note, sizeof(a->note), "not root: %zu processes unreadable, "
-		    "their sockets say 'not permitted'", s.scan.denied);
+		    "their sockets say 'not permitted'", rf->denied);
 	else if (!a->o->filter.owners)
 		snprintf(a->note, sizeof(a->note), "owners not looked up");
 	else
 		a->note[0] = '\0';
 	if (a->paused) {
-		snapshot_release(&s);
-	} else {
-		now = clock_mono_ns();
-		tui_model_update(&a->m, &s, now);
-		if (a->ev)
-			flash_snapshot(&a->flash, &a->m.snap, start, &a->m, now);
-		tui_model_view(&a->m);
+		model_free(next);
+		return;
 	}
+	/* swap it in; settings changed since it was asked for are applied now */
+	settings_get(&a->m, &now_vs);
+	resort = memcmp(&vs, &now_vs, sizeof(vs)) != 0;
+	old = a->m;
+	a->m = *next;
+	free(next);
+	settings_put(&a->m, &now_vs);
+	a->m.counts.lost = a->lost;
+	tui_model_release(&old);
+	if (a->ev) {
+		flashed = a->m.counts.short_lived;
+		flash_snapshot(&a->flash, &a->m.snap, start, &a->m, now);
+		resort |= a->m.counts.short_lived != flashed;
+	}
+	if (resort)
+		tui_model_view(&a->m);
 	selection_follow(a);
 }
 
@@ -360,7 +433,7 @@ on_event(const struct port_event *e, void *arg)
 	struct sock_row r;
 
 	if (e->type == EV_LOST) {
-		a->m.counts.lost += e->count;
+		a->lost += e->count;
 		return;
 	}
 	if (e->type != EV_CLOSE || (e->proto != IPPROTO_TCP && e->proto != IPPROTO_UDP))
@@ -425,8 +498,10 @@ events_read(struct app *a)
 		return;
 	}
 	ev_get_stats(a->ev, &st);
-	if (st.lost > a->m.counts.lost)
-		a->m.counts.lost = st.lost;
+	if (st.lost > a->lost)
+		a->lost = st.lost;
+	if (!a->busy)	/* while a refresh is built, the model is only read */
+		a->m.counts.lost = a->lost;
 }
 
 /* --- actions --- */
@@ -827,15 +902,6 @@ key(struct app *a, int ch)
 		break;
 	case 'r':
 		a->resolve = !a->resolve;
-		if (a->resolve && a->res == NULL) {
-			char err[256];
-
-			if ((a->res = resolver_new(err, sizeof(err))) == NULL) {
-				a->resolve = 0;
-				say(a, 1, "names unavailable: %s", err);
-				break;
-			}
-		}
 		say(a, 0, "host names %s", a->resolve ? "on" : "off");
 		if (a->m.filter[0])
 			review(a);
@@ -965,7 +1031,7 @@ loop(struct app *a)
 	while (!a->quit) {
 		now = clock_mono_ns();
 		if (!a->busy && !a->paused && now >= a->next_ns) {
-			refresher_ask(&a->rf);
+			refresher_ask(&a->rf, &a->m);
 			a->busy = 1;
 			a->next_ns = now + a->interval_ns;
 		}
@@ -1016,12 +1082,14 @@ int
 tui_app_terminal_ok(void)
 {
 	const char *cup;
-	int e;
+	int e, ok;
 
 	if (setupterm(NULL, STDOUT_FILENO, &e) != OK)
 		return 0;
 	cup = tigetstr("cup");
-	return cup != NULL && cup != (char *)-1;
+	ok = cup != NULL && cup != (char *)-1;
+	del_curterm(cur_term);
+	return ok;
 }
 
 int
@@ -1064,11 +1132,13 @@ tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create a signalfd: %s", strerror(errno));
 		goto out_mask;
 	}
-	if (a.resolve && (a.res = resolver_new(err, errlen)) == NULL)
+	/* the resolver's thread starts now, whether names are on or not: the
+	 * refresher may call name_fn (filters) while the main thread runs */
+	if ((a.res = resolver_new(err, errlen)) == NULL)
 		goto out_sig;
 	if (events_open(&a, err, errlen) == -1)
 		goto out_res;
-	if (refresher_start(&a.rf, &o->filter, err, errlen) == -1)
+	if (refresher_start(&a.rf, &o->filter, &a.m, err, errlen) == -1)
 		goto out_ev;
 
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
@@ -1083,7 +1153,7 @@ tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
-	set_escdelay(25);
+	set_escdelay(100);	/* Esc alone vs. a key or mouse sequence, on a busy machine */
 	if (o->mouse) {
 		mouseinterval(0);	/* act on the press, at once */
 		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED

@@ -104,7 +104,7 @@ check "details: executable" shows "^  Executable: +/.*python3"
 check "details: command line" shows "^  Command line: +[^ ]*python3 -c"
 check "details: modules" shows "^  Module Information:"
 keys Escape
-check "Esc closes the details" shows "^Process"
+check "Esc closes the details" shows "^Process\^? +PID "
 
 # the mouse (X10 reports, as the terminal sends them): a click on the PID
 # header sorts by PID; a click on the third row selects it
