@@ -18,6 +18,7 @@
 #include "tui/app.h"
 #include "tui/model.h"
 #include "util/clock.h"
+#include "util/cli.h"
 #include "util/strtonum.h"
 
 struct top_cmd {
@@ -61,6 +62,13 @@ static const char top_usage[] =
     "      --owners SRC  where owners come from: bpf (the default as root when it\n"
     "                    loads), procfs (/proc/PID/fd), or none\n";
 
+/* parse_seconds_ms's reason in util/cli's words. */
+static const char *
+seconds_why(const char *errstr)
+{
+	return strcmp(errstr, "invalid") == 0 ? "not a number" : errstr;
+}
+
 static void
 top_parse(int argc, char **argv, struct top_cmd *o)
 {
@@ -89,6 +97,7 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct cli cli = { .cmd = "top" };
 	const char *errstr, *nc;
 	long long ms;
 	int ch, tcp = 0, udp = 0, v4 = 0, v6 = 0, col;
@@ -113,26 +122,27 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 			o->once = 1;
 			break;
 		case O_BATCH:
-			o->batch = strtonum(optarg, 1, 1000000, &errstr);
-			if (errstr)
-				errx(2, "batch count '%s' is %s: give 1-1000000", optarg, errstr);
+			o->batch = cli_num(&cli, "batch count", NULL, optarg, 1, 1000000);
 			break;
 		case O_CSV:
 			o->csv = 1;
 			break;
 		case O_INTERVAL:
 			if (parse_seconds_ms(optarg, 100, 3600000, &ms, &errstr) == -1)
-				errx(2, "interval '%s' is %s: give 0.1-3600 seconds", optarg, errstr);
+				cli_usage_error(&cli, "bad interval '%s': %s, give 0.1-3600 "
+				    "seconds", optarg, seconds_why(errstr));
 			o->ui.interval_ns = (uint64_t)ms * NSEC_PER_MSEC;
 			break;
 		case O_LINGER:
 			if (parse_seconds_ms(optarg, 0, 3600000, &ms, &errstr) == -1)
-				errx(2, "linger '%s' is %s: give 0-3600 seconds", optarg, errstr);
+				cli_usage_error(&cli, "bad linger '%s': %s, give 0-3600 seconds",
+				    optarg, seconds_why(errstr));
 			o->ui.linger_ns = (uint64_t)ms * NSEC_PER_MSEC;
 			break;
 		case O_SORT:
 			if ((col = tui_col_parse(optarg)) == -1)
-				errx(2, "unknown column '%s': give process, pid, proto, state, "
+				cli_usage_error(&cli, "unknown column '%s': give process, pid, "
+				    "proto, state, "
 				    "local, remote, sent, recv, tx, rx, age, user or unit", optarg);
 			o->ui.sort_col = (enum tui_col)col;
 			break;
@@ -141,7 +151,8 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 			break;
 		case O_FILTER:
 			if (strlen(optarg) >= sizeof(o->ui.filter_text))
-				errx(2, "filter '%.20s…' is too long: give at most %zu bytes",
+				cli_usage_error(&cli, "filter '%.20s…' is too long: give at most "
+				    "%zu bytes",
 				    optarg, sizeof(o->ui.filter_text) - 1);
 			snprintf(o->ui.filter_text, sizeof(o->ui.filter_text), "%s", optarg);
 			break;
@@ -176,7 +187,8 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 			if (strcmp(optarg, "none") == 0)
 				o->ui.filter.owners = 0;
 			else if ((o->ui.filter.backend = owner_backend_find(optarg)) == NULL)
-				errx(2, "unknown owner source '%s': give bpf, procfs or none", optarg);
+				cli_usage_error(&cli, "unknown owner source '%s': give bpf, "
+				    "procfs or none", optarg);
 			break;
 		case O_TICK_CPU:
 			o->tick_cpu = optarg;
@@ -184,22 +196,18 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 		case 'h':
 			fputs(top_usage, stdout);
 			exit(0);
-		case ':':
-			errx(2, "option '%s' needs a value; see 'portscope help top'",
-			    argv[optind - 1]);
 		default:
-			errx(2, "unknown option '%s'; see 'portscope help top'",
-			    argv[optind - 1]);
+			cli_getopt_error(&cli, ch, argv, optind, optopt);
 		}
 	}
 	if (optind < argc)
-		errx(2, "unexpected argument '%s'; see 'portscope help top'", argv[optind]);
+		cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
 	if (o->once && o->batch)
-		errx(2, "choose one of --once and --batch N");
+		cli_usage_error(&cli, "choose one of --once and --batch N");
 	if (o->csv && !o->once && !o->batch)
-		errx(2, "--csv needs --once or --batch N");
+		cli_usage_error(&cli, "--csv needs --once or --batch N");
 	if (o->tick_cpu && !o->batch)
-		errx(2, "--tick-cpu needs --batch N");
+		cli_usage_error(&cli, "--tick-cpu needs --batch N");
 	if (tcp || udp)
 		o->ui.show &= ~((tcp ? 0 : TUI_SHOW_TCP) | (udp ? 0 : TUI_SHOW_UDP));
 	if (v4 || v6)

@@ -108,12 +108,12 @@ err() {	# err DESC REGEX ARGS...
 	check_eq "$d: one line" "$(wc -l <"$TMP/e")" 1
 	check_grep "$d: says why" "$TMP/e" "$re"
 }
-err "--interval 0" "interval '0' is too small: give 0\.1-3600 seconds" --interval 0
-err "--interval 3601" "interval '3601' is too large" --interval 3601
-err "--interval abc" "interval 'abc' is invalid" --interval abc
-err "--linger -1" "linger '-1' is invalid: give 0-3600 seconds" --linger -1
-err "--batch 0" "batch count '0' is too small: give 1-1000000" --batch 0
-err "--batch 1000001" "batch count '1000001' is too large" --batch 1000001
+err "--interval 0" "bad interval '0': too small, give 0\.1-3600 seconds; see 'portscope help top'" --interval 0
+err "--interval 3601" "bad interval '3601': too large" --interval 3601
+err "--interval abc" "bad interval 'abc': not a number" --interval abc
+err "--linger -1" "bad linger '-1': not a number, give 0-3600 seconds" --linger -1
+err "--batch 0" "bad batch count '0': too small, give 1-1000000" --batch 0
+err "--batch 1000001" "bad batch count '1000001': too large" --batch 1000001
 err "--sort bogus" "unknown column 'bogus'" --sort bogus
 err "--filter too long" "is too long: give at most 63 bytes" --filter "$(printf 'x%.0s' $(seq 64))"
 err "--once --batch" "choose one of --once and --batch N" --once --batch 2
