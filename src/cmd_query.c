@@ -668,8 +668,9 @@ cmd_query(int argc, char **argv)
 		if ((pr.logfd = logfile_open(o.log, o.yes, errbuf,
 		    sizeof(errbuf))) == -1)
 			errx(QUERY_EXIT_RUNTIME, "%s", shown(errbuf));
+		/* interrupted, even while the header is written: it still ends */
+		logfile_end_on_signal(pr.logfd);
 		log_header(&pr);
-		logfile_end_on_signal(pr.logfd);	/* interrupted: it still ends */
 	}
 	if ((len = resolve(&pr, &ss, addr, sizeof(addr), errbuf,
 	    sizeof(errbuf))) == 0)
