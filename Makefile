@@ -66,6 +66,9 @@ $(eval $(call optional,SQLITE,sqlite,pkg:sqlite3))
 # ncurses (wide): the interactive `top` view; without it `top` offers
 # --once and --batch only and says so.
 $(eval $(call optional,NCURSES,ncurses,pkg:ncursesw))
+# libdw (elfutils): profile's unwinder (src/unwind/); without it `profile`
+# says so.
+$(eval $(call optional,LIBDW,libdw,pkg:libdw))
 
 ifneq ($(LEFT_OUT),)
 ifneq ($(MAKECMDGOALS),clean)
@@ -157,6 +160,7 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* >$@.tmp && mv $@.tmp $@
 $(BUILD)/src/host/owner_bpf.o build/fuzz/obj/src/host/owner_bpf.o: $(SKELS)
 $(BUILD)/src/events/ev_bpf.o build/fuzz/obj/src/events/ev_bpf.o: $(SKELS)
+$(BUILD)/src/unwind/stacksrc.o build/fuzz/obj/src/unwind/stacksrc.o: $(SKELS)
 endif
 
 $(BUILD)/%.o: %.c $(STAMP)

@@ -8,6 +8,7 @@
 int	cmd_events(int, char **);
 int	cmd_interactive(int, char **);
 int	cmd_local(int, char **);
+int	cmd_profile(int, char **);
 int	cmd_query(int, char **);
 int	cmd_record(int, char **);
 int	cmd_top(int, char **);

@@ -26,6 +26,7 @@ struct command {
 static const struct command commands[] = {
 	{ "events", cmd_events, "every port use as it happens, with its process (eBPF)" },
 	{ "local", cmd_local, "every socket with its owning processes (PortQry -local)" },
+	{ "profile", cmd_profile, "run a command and map every port it uses to its module and function" },
 	{ "query", cmd_query, "is a TCP/UDP port on a host listening? (PortQry -n)" },
 	{ "record", cmd_record, "record every port use into a database (Port Reporter)" },
 	{ "top", cmd_top, "live view of every endpoint: new, changed, closed (TCPView)" },
