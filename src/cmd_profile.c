@@ -44,6 +44,7 @@ struct profile_opts {
 	int		 json;
 	const char	*html;
 	const char	*expect;
+	const char	*output;	/* -o: the profile here, not on stdout */
 	long long	 duration_ms;	/* 0: until the command and what it left end */
 	pid_t		 pid;
 	const char	*unit;
@@ -53,9 +54,9 @@ struct profile_opts {
 
 static const char profile_usage[] =
     "usage: portscope profile [--user NAME] [--json] [--html FILE] [--expect FILE]\n"
-    "                         [--duration S] -- CMD [ARGS...]\n"
+    "                         [--duration S] [-o FILE] -- CMD [ARGS...]\n"
     "       portscope profile --pid PID | --unit NAME [--duration S] [--json]\n"
-    "                         [--html FILE] [--expect FILE]\n"
+    "                         [--html FILE] [--expect FILE] [-o FILE]\n"
     "\n"
     "Run CMD in a cgroup of its own and report every port it and its descendants\n"
     "(daemons too) bound, listened on, connected to, sent to or accepted on: a\n"
@@ -67,6 +68,8 @@ static const char profile_usage[] =
     "      --user NAME   run CMD as user NAME (root only)\n"
     "      --json        one JSON object instead of text (full stacks included)\n"
     "      --html FILE   also write a self-contained HTML page to FILE\n"
+    "  -o FILE           write the profile to FILE, not to standard output\n"
+    "                    (which the command shares)\n"
     "      --expect FILE the documented ports, one a line: 'tcp/443 connect',\n"
     "                    'udp/53 send', 'tcp/8080 listen' (also bind, accept)\n"
     "      --duration S  stop after S seconds (0.01 or more); what is still\n"
@@ -86,6 +89,7 @@ profile_parse(int argc, char **argv, struct profile_opts *o)
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "pid", required_argument, NULL, O_PID },
 		{ "unit", required_argument, NULL, O_UNIT },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -97,7 +101,7 @@ profile_parse(int argc, char **argv, struct profile_opts *o)
 	opterr = 0;
 	optind = 1;
 	/* '+': the command's own options are not ours */
-	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_USER:
 			cli_once(&cli, &o->user, "--user", optarg);
@@ -112,6 +116,11 @@ profile_parse(int argc, char **argv, struct profile_opts *o)
 			break;
 		case O_EXPECT:
 			cli_once(&cli, &o->expect, "--expect", optarg);
+			break;
+		case 'o':
+			cli_once(&cli, &o->output, "-o", optarg);
+			if (optarg[0] == '\0')
+				cli_usage_error(&cli, "bad file name '': give a path");
 			break;
 		case O_DURATION:
 			cli_once(&cli, &duration, "--duration", optarg);
@@ -345,7 +354,8 @@ cmd_profile(int argc, char **argv)
 	char errbuf[512], target[300];
 	uint64_t start, end = 0, now, next_tick;
 	unsigned level;
-	int sigfd, errpipe[2], fail[2], htmlfd = -1, t, stopping = 0, rc = 0, n;
+	int sigfd, errpipe[2], fail[2], htmlfd = -1, outfd = STDOUT_FILENO, t, stopping = 0;
+	int rc = 0, n;
 	uint64_t cgid;
 	const char *why;
 	ssize_t got;
@@ -365,6 +375,9 @@ cmd_profile(int argc, char **argv)
 	if (r.o.html && (htmlfd = open(r.o.html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) == -1)
 		errx(2, "cannot open '%s': %s", r.o.html, strerror(errno));
+	if (r.o.output && (outfd = open(r.o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		errx(2, "cannot open '%s': %s", r.o.output, strerror(errno));
 
 	/* what to watch */
 	if (r.o.argv) {
@@ -434,6 +447,8 @@ cmd_profile(int argc, char **argv)
 		}
 	}
 
+	if (!r.o.argv)
+		fprintf(stderr, "portscope: profiling %s (Ctrl-C to stop)\n", target);
 	next_tick = clock_mono_ns() + TICK_MS * NSEC_PER_MSEC;
 	for (;;) {
 		now = clock_mono_ns();
@@ -514,10 +529,12 @@ cmd_profile(int argc, char **argv)
 		prof_render_json(&out, &r.prof, &info);
 	else
 		prof_render_text(&out, &r.prof, &info);
-	if (write_all(STDOUT_FILENO, out.data, out.len) == -1 && errno != EPIPE) {
-		warn("cannot write output");
+	if ((write_all(outfd, out.data, out.len) == -1 && errno != EPIPE) ||
+	    (outfd != STDOUT_FILENO && close(outfd) == -1)) {
+		warn("cannot write %s", r.o.output ? r.o.output : "output");
 		rc = 1;
 	}
+	outfd = STDOUT_FILENO;
 	if (htmlfd != -1) {
 		buf_reset(&out);
 		prof_render_html(&out, &r.prof, &info);
@@ -544,6 +561,8 @@ out:
 		close(htmlfd);
 		unlink(r.o.html);
 	}
+	if (outfd != STDOUT_FILENO)
+		close(outfd);
 	if (r.ev)
 		ev_close(r.ev);
 	stacksrc_close(r.ss);
