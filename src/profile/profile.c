@@ -487,6 +487,8 @@ func_of(struct profile *p, const struct psnap *s, const char *why, struct prof_f
 	fn->module = fr->module;
 	fn->func = fr->func;
 	fn->addr = fr->elf_addr;
+	fn->near = fr->near;
+	fn->near_off = fr->near_off;
 	fn->file = fr->file;
 	fn->line = fr->line;
 }

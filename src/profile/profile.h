@@ -59,6 +59,8 @@ struct prof_func {
 	const char	*module;	/* path (unwinder's string) */
 	const char	*func;
 	uint64_t	 addr;		/* ELF address in module (no symbol) */
+	const char	*near;		/* no symbol: the nearest one before, or NULL */
+	uint64_t	 near_off;
 	const char	*file;
 	int		 line;
 	const char	*why;		/* unattributed: the reason */

@@ -29,6 +29,9 @@ prof_func_label(const struct prof_func *f, char *out, size_t outlen)
 		snprintf(out, outlen, "(%s)", f->why ? f->why : "unknown");
 	else if (f->func)
 		snprintf(out, outlen, "%s!%s", prof_module_name(f->module), f->func);
+	else if (f->near)
+		snprintf(out, outlen, "%s+0x%llx (after %s+0x%llx)", prof_module_name(f->module),
+		    (unsigned long long)f->addr, f->near, (unsigned long long)f->near_off);
 	else
 		snprintf(out, outlen, "%s+0x%llx", prof_module_name(f->module),
 		    (unsigned long long)f->addr);
@@ -298,6 +301,10 @@ json_func(struct buf *b, const struct prof_func *f)
 	json_kstr(b, "function", f->func);
 	if (f->module && f->func == NULL)
 		json_ku64(b, "address", f->addr);
+	if (f->near) {
+		json_kstr(b, "near", f->near);
+		json_ku64(b, "near_offset", f->near_off);
+	}
 	if (f->file) {
 		json_kstr(b, "file", f->file);
 		json_ki64(b, "line", f->line);
@@ -319,6 +326,10 @@ json_frame(struct buf *b, const struct unwind_frame *f, int attributed)
 		json_ku64(b, "offset", f->func_off);
 	if (f->module)
 		json_ku64(b, "address", f->elf_addr);
+	if (f->near) {
+		json_kstr(b, "near", f->near);
+		json_ku64(b, "near_offset", f->near_off);
+	}
 	if (f->file) {
 		json_kstr(b, "file", f->file);
 		json_ki64(b, "line", f->line);

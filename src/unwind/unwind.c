@@ -67,8 +67,8 @@ struct snap_ctx {
 
 /* One symbolised pc. */
 struct sym {
-	const char	*module, *func, *file;
-	uint64_t	 elf_addr, func_off;
+	const char	*module, *func, *file, *near;
+	uint64_t	 elf_addr, func_off, near_off;
 	int		 line;
 	enum unwind_kind kind;
 };
@@ -464,6 +464,30 @@ proc_reread(struct unwinder *u, struct proc *p)
 	return 0;
 }
 
+/* The function symbol of m that starts closest below pc (a stripped
+ * module still has its exported symbols), for a pc no symbol holds. */
+static const char *
+nearest_symbol(Dwfl_Module *m, uint64_t pc, uint64_t *off)
+{
+	const char *name, *best = NULL;
+	GElf_Addr addr, best_addr = 0;
+	GElf_Sym sym;
+	int i, n = dwfl_module_getsymtab(m);
+
+	for (i = 1; i < n; i++) {
+		name = dwfl_module_getsym_info(m, i, &sym, &addr, NULL, NULL, NULL);
+		if (name == NULL || name[0] == '\0' || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx == SHN_UNDEF || sym.st_value == 0 ||
+		    addr > pc || (best && addr <= best_addr))
+			continue;
+		best = name;
+		best_addr = addr;
+	}
+	if (best)
+		*off = pc - best_addr;
+	return best;
+}
+
 /* What pc (a lookup address: return addresses minus one) means in p. */
 static const struct sym *
 symbolise(struct unwinder *u, struct proc *p, Dwfl *dwfl, uint64_t pc)
@@ -489,6 +513,9 @@ symbolise(struct unwinder *u, struct proc *p, Dwfl *dwfl, uint64_t pc)
 		if ((name = dwfl_module_addrinfo(m, pc, &off, &esym, NULL, NULL, NULL)) != NULL) {
 			s->func = intern(u, name);
 			s->func_off = off;
+		} else if ((name = nearest_symbol(m, pc, &off)) != NULL) {
+			s->near = intern(u, name);
+			s->near_off = off;
 		}
 		if ((l = dwfl_module_getsrc(m, pc)) != NULL &&
 		    (file = dwfl_lineinfo(l, &laddr, &line, NULL, NULL, NULL)) != NULL) {
@@ -529,6 +556,8 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	f->module = s->module;
 	f->func = s->func;
 	f->func_off = s->func ? s->func_off + (pc - lookup) : 0;
+	f->near = s->near;
+	f->near_off = s->near ? s->near_off + (pc - lookup) : 0;
 	f->elf_addr = s->module ? s->elf_addr + (pc - lookup) : 0;
 	f->file = s->file;
 	f->line = s->line;

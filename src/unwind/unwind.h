@@ -38,8 +38,11 @@ struct unwind_frame {
 	uint64_t	 pc;		/* the return address (the first frame: the pc) */
 	uint64_t	 elf_addr;	/* pc as an address of the module's ELF file */
 	const char	*module;	/* path of the module; NULL when none maps pc */
-	const char	*func;		/* nearest symbol; NULL when none */
+	const char	*func;		/* the symbol that holds pc; NULL when none */
 	uint64_t	 func_off;	/* pc - the symbol's start */
+	const char	*near;		/* no func: the nearest function symbol before
+					   pc (an exported one when stripped), or NULL */
+	uint64_t	 near_off;	/* pc - near's start */
 	const char	*file;		/* source file (debug information); NULL if none */
 	int		 line;
 	enum unwind_kind kind;

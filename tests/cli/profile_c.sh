@@ -49,6 +49,13 @@ for f in fetch_updates:tcp:$P:connect announce:udp:$((P + 1)):send serve_admin:t
 		"('$app', None, True)"
 done
 
+# stripped, but its functions exported (-rdynamic): the exported symbol
+prof_build app-export -g -fomit-frame-pointer -rdynamic
+strip -s "$TMP/app-export"
+"$PORTSCOPE" profile --json -o "$TMP/app-export.json" -- "$TMP/app-export" run $P
+check_eq "app-export: stripped, exported: tcp/$P connect is fetch_updates() from .dynsym" \
+	"$(jq_py "$TMP/app-export.json" "fn(row('tcp', $P, 'connect'))")" "app-export!fetch_updates"
+
 # the text form
 "$PORTSCOPE" profile -o "$TMP/text" -- "$TMP/app-nofp" run $P
 check_grep "text: network used" "$TMP/text" "^  network used: +yes \(3 ports"
