@@ -54,7 +54,7 @@ static const char html_tail[] =
 "(r.addresses||r.peers||[]).join(', '),r.processes.map(function(p){return p.comm+'['+p.pid+']';}).join(', '),f];}),'ports'));\n"
 "if(d.expect){h2('Against the documentation');var x=d.expect;\n"
 " function li(a,c){return a.length?a.join(', '):'(none)';}\n"
-" app.appendChild(table(['',''],[['used, not documented',li(x.undocumented)],['documented, never used',li(x.unused)],"
+" app.appendChild(table(['','ports'],[['used, not documented',li(x.undocumented)],['documented, never used',li(x.unused)],"
 "['documented and used',li(x.matches)]],'expect'));}\n"
 "h2('Timeline');var max=1;d.timeline.forEach(function(t){if(t.t_ns>max)max=t.t_ns;});\n"
 "app.appendChild(table(['first use','port','direction','function',''],d.timeline.map(function(t){\n"
