@@ -326,18 +326,20 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 		if (bpf_probe_read_user(s->addr, sizeof(s->addr), uaddr) == 0)
 			s->addrlen = (__u16)alen;
 	}
-	/* The stack, from sp upwards, a page at a time: the main thread's
-	 * stack may end less than PFK_STACK_MAX above sp. */
+	/* The stack from sp upwards: PFK_STACK_MAX bytes, or, where the
+	 * stack ends sooner (the main thread's, near its top), the rest of
+	 * sp's page and the page after it if there is one. */
 	sp = regs->sp;
-	first = 4096 - (__u32)(sp & 4095);
 	got = 0;
-	if (first > 0 && first <= 4096 &&
-	    bpf_probe_read_user(s->stack, first, (void *)sp) == 0) {
-		got = first;
-		if (bpf_probe_read_user(s->stack + first, 4096, (void *)(sp + first)) == 0) {
-			got += 4096;
-			if (bpf_probe_read_user(s->stack + first + 4096, 4096,
-			    (void *)(sp + first + 4096)) == 0)
+	if (bpf_probe_read_user(s->stack, PFK_STACK_MAX, (void *)sp) == 0)
+		got = PFK_STACK_MAX;
+	else {
+		first = 4096 - (__u32)(sp & 4095);
+		if (first > 0 && first <= 4096 &&
+		    bpf_probe_read_user(s->stack, first, (void *)sp) == 0) {
+			got = first;
+			if (bpf_probe_read_user(s->stack + first, 4096,
+			    (void *)(sp + first)) == 0)
 				got += 4096;
 		}
 	}

@@ -16,9 +16,10 @@
 #define PFK_NREGS		17	/* rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
 #define PFK_REG_SP		7
 #define PFK_REG_IP		16
-#define PFK_STACK_MAX		12288	/* at most: the rest of sp's page + 2 pages */
+#define PFK_STACK_MAX		8192	/* bytes of stack copied from sp (less when
+					   the stack ends sooner) */
 #define PFK_ADDR_MAX		28	/* sizeof(struct sockaddr_in6) */
-#define PFK_RINGBUF_BYTES	(16u << 20)
+#define PFK_RINGBUF_BYTES	(64u << 20)	/* ~7,800 snapshots */
 
 #define PFK_KIND_SNAP		1
 #define PFK_KIND_MAPS		2

@@ -24,21 +24,21 @@
 #define NR_ACCEPT4	288
 #define NR_SENDMMSG	307
 
-#define PENDING_MAX	4096		/* snapshots kept waiting for their events */
+#define PENDING_MAX	65536		/* snapshots (unwound) kept waiting for their events */
 #define PRUNE_EVERY_NS	(NSEC_PER_SEC)
 #define IDLE_NS		(5 * NSEC_PER_SEC)
 
-/* One snapshot, copied out of the ring buffer, until its events came. */
+/* One snapshot, unwound as it arrives (the stack copy is not kept), until
+ * its events came. */
 struct psnap {
 	uint64_t		 ts;
 	uint32_t		 nr, pid, tid;
 	unsigned		 gen;		/* profile_join round it arrived in */
-	struct unwind_input	 in;
 	uint8_t			 addr[PFK_ADDR_MAX];
 	unsigned		 addrlen;
-	int			 done;		/* unwound: frames or why */
+	unsigned		 served;	/* 1 << ev_type of the events it explained */
 	struct unwind_frames	 frames;
-	char			 why[160];
+	const char		*why;		/* not unwound: why (the unwinder's string) */
 	size_t			 attributed;
 };
 
@@ -86,7 +86,6 @@ profile_init(struct profile *p, uint64_t start_ns)
 static void
 psnap_free(struct psnap *s)
 {
-	free((void *)s->in.stack);
 	VEC_FREE(&s->frames);
 	free(s);
 }
@@ -191,55 +190,6 @@ pending_count(const struct profile *p)
 	return n;
 }
 
-void
-profile_snapshot(struct profile *p, const struct pfk_snap *k)
-{
-	struct snap_queue *q;
-	struct psnap *s;
-	uint8_t *stack;
-	unsigned len;
-	int i;
-
-	p->counts.snapshots++;
-	/* the map first: the process may be gone soon */
-	unwind_note(p->uw, k->pid, k->start_ns, k->exec_id);
-	if ((q = hmap_get(&p->queues, k->tid)) == NULL) {
-		q = xcalloc(1, sizeof(*q));
-		q->tid = k->tid;
-		hmap_put(&p->queues, k->tid ? k->tid : 0x100000000ULL, q);
-		*VEC_PUSH(&p->qlist) = q;
-	}
-	s = xcalloc(1, sizeof(*s));
-	s->ts = k->ts_ns;
-	s->nr = k->nr;
-	s->pid = k->pid;
-	s->tid = k->tid;
-	s->gen = p->gen;
-	s->in.pid = k->pid;
-	s->in.tid = k->tid;
-	s->in.start_ns = k->start_ns;
-	s->in.exec_id = k->exec_id;
-	for (i = 0; i < UNWIND_NREGS; i++)
-		s->in.regs[i] = k->regs[i];
-	len = k->stack_len <= PFK_STACK_MAX ? k->stack_len : PFK_STACK_MAX;
-	stack = xmalloc(len ? len : 1);
-	memcpy(stack, k->stack, len);
-	s->in.stack = stack;
-	s->in.stack_len = len;
-	s->addrlen = k->addrlen <= PFK_ADDR_MAX ? k->addrlen : PFK_ADDR_MAX;
-	memcpy(s->addr, k->addr, sizeof(s->addr));
-	*VEC_PUSH(&q->s) = s;
-	/* Bounded memory: a thread's snapshots that no event claimed go
-	 * first (sends to destinations already seen), oldest first. */
-	if (q->s.n > PENDING_MAX / 4) {
-		psnap_free(q->s.v[0]);
-		memmove(q->s.v, q->s.v + 1, (q->s.n - 1) * sizeof(*q->s.v));
-		q->s.n--;
-	}
-}
-
-/* ---- attribution ---- */
-
 /* The frame to credit: the first outside the C library and the language
  * runtime; else the first outside the C library; else the first. */
 static size_t
@@ -256,25 +206,57 @@ attributed_frame(const struct unwind_frames *f)
 	return 0;
 }
 
-static void
-unwind_snap(struct profile *p, struct psnap *s)
+void
+profile_snapshot(struct profile *p, const struct pfk_snap *k)
 {
+	struct unwind_input in;
+	struct snap_queue *q;
+	struct psnap *s;
 	char err[160];
+	int i;
 
-	if (s->done)
-		return;
-	s->done = 1;
-	if (unwind_stack(p->uw, &s->in, &s->frames, err, sizeof(err)) < 0) {
-		snprintf(s->why, sizeof(s->why), "%s", err);
-		s->frames.n = 0;
-		return;
+	p->counts.snapshots++;
+	if ((q = hmap_get(&p->queues, k->tid ? k->tid : 0x100000000ULL)) == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		q->tid = k->tid;
+		hmap_put(&p->queues, k->tid ? k->tid : 0x100000000ULL, q);
+		*VEC_PUSH(&p->qlist) = q;
 	}
-	s->attributed = attributed_frame(&s->frames);
-	/* the stack copy is no longer needed */
-	free((void *)s->in.stack);
-	s->in.stack = NULL;
-	s->in.stack_len = 0;
+	s = xcalloc(1, sizeof(*s));
+	s->ts = k->ts_ns;
+	s->nr = k->nr;
+	s->pid = k->pid;
+	s->tid = k->tid;
+	s->gen = p->gen;
+	s->addrlen = k->addrlen <= PFK_ADDR_MAX ? k->addrlen : PFK_ADDR_MAX;
+	memcpy(s->addr, k->addr, sizeof(s->addr));
+	/* Unwound now, straight from the ring buffer: the process may be
+	 * gone soon, and frames take less room than the stack. */
+	memset(&in, 0, sizeof(in));
+	in.pid = k->pid;
+	in.tid = k->tid;
+	in.start_ns = k->start_ns;
+	in.exec_id = k->exec_id;
+	for (i = 0; i < UNWIND_NREGS; i++)
+		in.regs[i] = k->regs[i];
+	in.stack = k->stack;
+	in.stack_len = k->stack_len <= PFK_STACK_MAX ? k->stack_len : PFK_STACK_MAX;
+	if (unwind_stack(p->uw, &in, &s->frames, err, sizeof(err)) < 0) {
+		s->why = unwind_intern(p->uw, err);
+		VEC_FREE(&s->frames);
+	} else
+		s->attributed = attributed_frame(&s->frames);
+	*VEC_PUSH(&q->s) = s;
+	/* Bounded memory: a thread's snapshots that no event claimed go
+	 * first (sends to destinations already seen), oldest first. */
+	if (q->s.n > PENDING_MAX) {
+		psnap_free(q->s.v[0]);
+		memmove(q->s.v, q->s.v + 1, (q->s.n - 1) * sizeof(*q->s.v));
+		q->s.n--;
+	}
 }
+
+/* ---- attribution ---- */
 
 /* Port of a copied sockaddr (host order), or 0. */
 static unsigned
@@ -320,6 +302,7 @@ static struct psnap *
 find_snap(struct profile *p, const struct port_event *e)
 {
 	struct snap_queue *q = hmap_get(&p->queues, e->tid ? e->tid : 0x100000000ULL);
+	struct psnap *s;
 	size_t i, k;
 
 	if (q == NULL || q->s.n == 0)
@@ -336,7 +319,13 @@ find_snap(struct profile *p, const struct port_event *e)
 		memmove(q->s.v, q->s.v + i, (q->s.n - i) * sizeof(*q->s.v));
 		q->s.n -= i;
 	}
-	return snap_fits(q->s.v[0], e) ? q->s.v[0] : NULL;
+	s = q->s.v[0];
+	/* One system call, one event of a kind (a batch of datagrams aside):
+	 * a second one means the snapshot of its own call was lost. */
+	if (!snap_fits(s, e) || ((s->served & 1u << e->type) && s->nr != NR_SENDMMSG))
+		return NULL;
+	s->served |= 1u << e->type;
+	return s;
 }
 
 /* ---- rows ---- */
@@ -472,15 +461,13 @@ add_stack(struct prof_port *r, const struct unwind_frames *f, size_t attributed)
 
 /* The function credited with a use: from the snapshot, or why none. */
 static void
-func_of(struct profile *p, const struct psnap *s, const char *why, struct prof_func *fn)
+func_of(const struct psnap *s, const char *why, struct prof_func *fn)
 {
 	const struct unwind_frame *fr;
 
 	memset(fn, 0, sizeof(*fn));
 	if (s == NULL || s->frames.n == 0) {
-		fn->why = why ? why : unwind_intern(p->uw, s->why);
-		if (fn->why == NULL)
-			fn->why = "no stack";
+		fn->why = why ? why : s->why ? s->why : "no stack";
 		return;
 	}
 	fr = &s->frames.v[s->attributed];
@@ -550,7 +537,7 @@ handle_event(struct profile *p, const struct port_event *e)
 	p->counts.events++;
 	switch (e->type) {
 	case EV_EXISTING:
-		func_of(p, NULL, "open before profiling began", &fn);
+		func_of(NULL, "open before profiling began", &fn);
 		if (e->proto == IPPROTO_TCP && e->state == 10 /* TCP_LISTEN */)
 			add_use(p, e, PD_LISTEN, e->lport, &fn, NULL, 0)->existing = 1;
 		else if (e->proto == IPPROTO_TCP && e->rport)
@@ -572,9 +559,8 @@ handle_event(struct profile *p, const struct port_event *e)
 	default:
 		return;
 	}
-	if ((s = find_snap(p, e)) != NULL)
-		unwind_snap(p, s);
-	func_of(p, s, s ? NULL : "no stack snapshot of the system call", &fn);
+	s = find_snap(p, e);
+	func_of(s, s ? NULL : "no stack snapshot of the system call (lost?)", &fn);
 	switch (e->type) {
 	case EV_BIND:
 		if (e->proto != IPPROTO_TCP) {
