@@ -17,7 +17,9 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf/profile.h"
@@ -38,6 +40,9 @@
 #define DURATION_MAX_MS		(100LL * 86400 * 1000)
 #define TICK_MS			200	/* how often the command's cgroup is looked at */
 #define STOP_WAIT_MS		2000	/* SIGTERM to SIGKILL for what is left */
+#define BATCH_MS		10	/* at most one read of the sources per this: a
+					   busy application's events are taken in
+					   batches, not one wake-up each */
 
 struct profile_opts {
 	const char	*user;
@@ -271,18 +276,23 @@ signals_begin(sigset_t *old)
 	return fd;
 }
 
-/* The child: into the cgroup, become the user, run the command.  A
+/* The child: into the cgroup, wait until the sources are open (a byte on
+ * gofd; end of file: give up), become the user, run the command.  A
  * failure is written to errfd (close-on-exec) as an errno and a stage. */
 static void __attribute__((noreturn))
-child_exec(struct run *r, int errfd, const sigset_t *mask)
+child_exec(struct run *r, int gofd, int errfd, const sigset_t *mask)
 {
 	int fail[2];
+	char go;
 
 	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, mask, NULL);
 	fail[1] = 0;
 	if (cgrun_enter(&r->cg, 0) == -1)
 		goto fail;
+	if (read(gofd, &go, 1) != 1)
+		_exit(127);
+	close(gofd);
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	fail[1] = 1;
 	if (r->o.pw) {
 		if (initgroups(r->o.pw->pw_name, r->o.pw->pw_gid) == -1 ||
@@ -348,14 +358,14 @@ cmd_profile(int argc, char **argv)
 	struct ev_options evo;
 	struct prof_expect expect;
 	struct prof_run info;
-	struct pollfd pf[3];
+	struct pollfd pf[4];
 	struct buf out;
 	sigset_t oldmask;
 	char errbuf[512], target[300];
 	uint64_t start, end = 0, now, next_tick;
 	unsigned level;
-	int sigfd, errpipe[2], fail[2], htmlfd = -1, outfd = STDOUT_FILENO, t, stopping = 0;
-	int rc = 0, n;
+	int sigfd, errpipe[2], gopipe[2] = { -1, -1 }, fail[2], htmlfd = -1;
+	int outfd = STDOUT_FILENO, t, stopping = 0, rc = 0, n, have_prof = 0, pidfd = -1;
 	uint64_t cgid;
 	const char *why;
 	ssize_t got;
@@ -403,15 +413,31 @@ cmd_profile(int argc, char **argv)
 	sigfd = signals_begin(&oldmask);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The command first, held until the sources are open: the event
+	 * engine then filters by its pid (and its descendants') in the
+	 * kernel, and nothing it does is missed. */
+	if (r.o.argv) {
+		if (pipe2(gopipe, O_CLOEXEC) == -1 || pipe2(errpipe, O_CLOEXEC) == -1)
+			err(1, "pipe");
+		if ((r.child = fork()) == -1)
+			err(1, "fork");
+		if (r.child == 0) {
+			close(gopipe[1]);
+			close(errpipe[0]);
+			child_exec(&r, gopipe[0], errpipe[1], &oldmask);
+		}
+		close(gopipe[0]);
+		close(errpipe[1]);
+	}
 	/* the sources: stack snapshots, then port events */
-	if ((r.ss = stacksrc_open(cgid, level, errbuf, sizeof(errbuf))) == NULL) {
+	if ((r.ss = stacksrc_open(cgid, level, r.o.pid, errbuf, sizeof(errbuf))) == NULL) {
 		warnx("%s", errbuf);
 		rc = 1;
 		goto out;
 	}
 	ev_filter_init(&filter);
 	filter.cgroup_id = cgid;
-	filter.pid = r.o.pid;
+	filter.pid = r.o.argv ? r.child : r.o.pid;
 	filter.all_netns = 1;
 	memset(&evo, 0, sizeof(evo));
 	evo.backend = EV_BACKEND_BPF;
@@ -423,17 +449,15 @@ cmd_profile(int argc, char **argv)
 	}
 	start = clock_mono_ns();
 	profile_init(&r.prof, start);
+	have_prof = 1;
 	if (r.o.duration_ms)
 		end = start + (uint64_t)r.o.duration_ms * NSEC_PER_MSEC;
 
 	if (r.o.argv) {
-		if (pipe2(errpipe, O_CLOEXEC) == -1)
-			err(1, "pipe");
-		if ((r.child = fork()) == -1)
-			err(1, "fork");
-		if (r.child == 0)
-			child_exec(&r, errpipe[1], &oldmask);
-		close(errpipe[1]);
+		if (write(gopipe[1], "g", 1) != 1)
+			err(1, "cannot start the command");
+		close(gopipe[1]);
+		gopipe[1] = -1;
 		got = read(errpipe[0], fail, sizeof(fail));
 		close(errpipe[0]);
 		if (got == (ssize_t)sizeof(fail)) {
@@ -447,6 +471,9 @@ cmd_profile(int argc, char **argv)
 		}
 	}
 
+	/* an attached process's end, even as a zombie nobody reaps */
+	if (r.o.pid && (pidfd = (int)syscall(SYS_pidfd_open, r.o.pid, 0)) == -1)
+		pidfd = -1;	/* old kernel: kill(pid, 0) each tick */
 	if (!r.o.argv)
 		fprintf(stderr, "portscope: profiling %s (Ctrl-C to stop)\n", target);
 	next_tick = clock_mono_ns() + TICK_MS * NSEC_PER_MSEC;
@@ -460,7 +487,7 @@ cmd_profile(int argc, char **argv)
 			/* the command is done, and so is all it left behind */
 			if (r.o.argv && r.status >= 0 && cgrun_count(&r.cg) == 0)
 				break;
-			if (r.o.pid && kill(r.o.pid, 0) == -1 && errno == ESRCH)
+			if (r.o.pid && (pidfd == -1 ? kill(r.o.pid, 0) == -1 : 0))
 				break;
 		}
 		t = (int)((next_tick - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
@@ -472,8 +499,12 @@ cmd_profile(int argc, char **argv)
 		pf[1].events = POLLIN;
 		pf[2].fd = sigfd;
 		pf[2].events = POLLIN;
-		if (poll(pf, 3, t) == -1 && errno != EINTR)
+		pf[3].fd = pidfd;	/* -1: ignored */
+		pf[3].events = POLLIN;
+		if (poll(pf, 4, t) == -1 && errno != EINTR)
 			err(1, "poll");
+		if (pf[3].revents)	/* the attached process has exited */
+			stopping = 1;
 		if (pf[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -490,6 +521,11 @@ cmd_profile(int argc, char **argv)
 		}
 		if (stopping)
 			break;
+		if (pf[0].revents || pf[1].revents) {
+			struct timespec ts = { 0, BATCH_MS * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	/* what arrived before the end */
 	if (drain(&r) == -1)
@@ -545,10 +581,13 @@ cmd_profile(int argc, char **argv)
 		htmlfd = -1;
 	}
 	buf_release(&out);
-	profile_release(&r.prof);
 	if (rc == 0 && r.o.argv)
 		rc = r.status >= 0 ? r.status : 1;
 out:
+	if (have_prof)
+		profile_release(&r.prof);
+	if (gopipe[1] != -1)
+		close(gopipe[1]);	/* a command still held: it ends */
 	if (r.have_cg) {
 		if (r.child > 0 && r.status < 0)
 			kill(r.child, SIGKILL);
@@ -567,6 +606,8 @@ out:
 		ev_close(r.ev);
 	stacksrc_close(r.ss);
 	VEC_FREE(&expect);
+	if (pidfd != -1)
+		close(pidfd);
 	close(sigfd);
 	return rc;
 }

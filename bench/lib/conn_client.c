@@ -1,8 +1,9 @@
 /*
  * bench/profile's client: N TCP connections to 127.0.0.1:PORT, one after
  * the other, each made by fetch_updates() (connect, then close).  Prints
- * "elapsed SECONDS" (the N connections only, CLOCK_MONOTONIC) and
- * "connected N".  The server: conn_client serve PORT (accept and close
+ * "elapsed SECONDS" (the N connections only, CLOCK_MONOTONIC), "cpu
+ * SECONDS" (its user + system time, kernel programs run for its system
+ * calls included) and "connected N".  The server: conn_client serve PORT (accept and close
  * until killed).
  */
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +54,7 @@ int
 main(int argc, char **argv)
 {
 	struct timespec a, b;
+	struct rusage ru;
 	int n, port, i, ok = 0;
 
 	if (argc == 3 && strcmp(argv[1], "serve") == 0)
@@ -68,7 +71,10 @@ main(int argc, char **argv)
 		if (fetch_updates() == 0)
 			ok++;
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("elapsed %.6f\nconnected %d\n", (double)(b.tv_sec - a.tv_sec) +
-	    (double)(b.tv_nsec - a.tv_nsec) / 1e9, ok);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("elapsed %.6f\ncpu %.6f\nconnected %d\n", (double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) / 1e9, (double)(ru.ru_utime.tv_sec +
+	    ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+	    ok);
 	return ok == n ? 0 : 1;
 }

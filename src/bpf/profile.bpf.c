@@ -35,6 +35,19 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load. */
 const volatile __u64 target_cgroup;	/* cgroup v2 id of the profiled cgroup */
 const volatile __u32 target_level;	/* its depth below the root (root: 0) */
+const volatile __u32 filt_pid;		/* 0, or: only this process and its
+					   descendants (`pids`) */
+
+#define ANCESTORS_MAX	16
+
+/* With filt_pid: the processes known to be filt_pid's descendants (added
+ * as they fork, or when found by their ancestry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PFK_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
 
 #define VM_EXEC		0x00000004
 
@@ -100,6 +113,34 @@ static __always_inline int
 inet(int family)
 {
 	return family == AF_INET || family == AF_INET6;
+}
+
+/* With filt_pid: is task t's process filt_pid or a descendant of it?
+ * Forks since the start are in `pids`; older descendants are found by
+ * their parents (and remembered). */
+static __always_inline int
+family(struct task_struct *t)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid), p;
+	struct task_struct *a = t;
+	__u8 one = 1;
+	int i;
+
+	if (tgid == filt_pid || bpf_map_lookup_elem(&pids, &tgid))
+		return 1;
+	for (i = 0; i < ANCESTORS_MAX; i++) {
+		a = BPF_CORE_READ(a, real_parent);
+		if (a == NULL)
+			break;
+		p = BPF_CORE_READ(a, tgid);
+		if (p == filt_pid) {
+			bpf_map_update_elem(&pids, &tgid, &one, BPF_ANY);
+			return 1;
+		}
+		if (p <= 1)
+			break;
+	}
+	return 0;
 }
 
 static __always_inline void
@@ -252,6 +293,8 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 	}
 	if (bpf_get_current_ancestor_cgroup_id(target_level) != target_cgroup)
 		return 0;
+	if (filt_pid && !family(bpf_get_current_task_btf()))
+		return 0;
 	fd = (long)regs->di;
 	switch (id) {
 	case NR_CONNECT:
@@ -345,5 +388,17 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 	}
 	s->stack_len = got;
 	bpf_ringbuf_submit(s, 0);
+	return 0;
+}
+
+/* With filt_pid, a profiled process's children are profiled too. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(pf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ppid = parent->tgid, cpid = child->tgid;
+	__u8 one = 1;
+
+	if (ppid != cpid && (ppid == filt_pid || bpf_map_lookup_elem(&pids, &ppid)))
+		bpf_map_update_elem(&pids, &cpid, &one, BPF_ANY);
 	return 0;
 }

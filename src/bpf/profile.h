@@ -19,6 +19,7 @@
 #define PFK_STACK_MAX		8192	/* bytes of stack copied from sp (less when
 					   the stack ends sooner) */
 #define PFK_ADDR_MAX		28	/* sizeof(struct sockaddr_in6) */
+#define PFK_MAX_PIDS		8192	/* processes in a pid filter */
 #define PFK_RINGBUF_BYTES	(64u << 20)	/* ~7,800 snapshots */
 
 #define PFK_KIND_SNAP		1

@@ -47,11 +47,12 @@ on_snap(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	s->handed++;
-	return 0;
+	/* enough for one read: libbpf stops here (this record is taken) */
+	return s->handed >= STACKSRC_BATCH ? -E2BIG : 0;
 }
 
 struct stacksrc *
-stacksrc_open(uint64_t cgroup_id, unsigned level, char *err, size_t errlen)
+stacksrc_open(uint64_t cgroup_id, unsigned level, pid_t pid, char *err, size_t errlen)
 {
 	struct stacksrc *s = xcalloc(1, sizeof(*s));
 	int e;
@@ -66,6 +67,9 @@ stacksrc_open(uint64_t cgroup_id, unsigned level, char *err, size_t errlen)
 	}
 	s->skel->rodata->target_cgroup = cgroup_id;
 	s->skel->rodata->target_level = level;
+	s->skel->rodata->filt_pid = pid > 0 ? (uint32_t)pid : 0;
+	if (pid <= 0)
+		bpf_program__set_autoload(s->skel->progs.pf_fork, false);
 	if ((e = profile__load(s->skel)) != 0) {
 		snprintf(err, errlen, "cannot load the stack snapshot program: %s",
 		    strerror(-e));
@@ -75,6 +79,13 @@ stacksrc_open(uint64_t cgroup_id, unsigned level, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot attach the stack snapshot program: %s",
 		    strerror(errno));
 		goto fail;
+	}
+	if (pid > 0) {
+		if ((s->skel->links.pf_fork = bpf_program__attach(s->skel->progs.pf_fork)) == NULL) {
+			snprintf(err, errlen, "cannot attach the fork program: %s",
+			    strerror(errno));
+			goto fail;
+		}
 	}
 	if ((s->ncpus = libbpf_num_possible_cpus()) <= 0) {
 		snprintf(err, errlen, "cannot count the CPUs");
@@ -106,7 +117,7 @@ stacksrc_read(struct stacksrc *s, const struct stacksrc_handler *h, char *err,
 
 	s->h = h;
 	s->handed = 0;
-	if ((n = ring_buffer__consume(s->rb)) < 0 && n != -EINTR) {
+	if ((n = ring_buffer__consume(s->rb)) < 0 && n != -EINTR && n != -E2BIG) {
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(-n));
 		return -1;
 	}
@@ -149,7 +160,7 @@ stacksrc_close(struct stacksrc *s)
 struct stacksrc { int unused; };
 
 struct stacksrc *
-stacksrc_open(uint64_t cgroup_id, unsigned level, char *err, size_t errlen)
+stacksrc_open(uint64_t cgroup_id, unsigned level, pid_t pid, char *err, size_t errlen)
 {
 	(void)cgroup_id;
 	(void)level;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pfk_maps;
 struct pfk_snap;
@@ -23,14 +24,17 @@ struct stacksrc_handler {
 };
 
 /* Start taking snapshots of the tasks in cgroup id (at depth level below
- * the cgroup v2 root) and below.  Returns the source, or NULL with the
- * reason in err. */
-struct stacksrc	*stacksrc_open(uint64_t cgroup_id, unsigned level, char *err,
-		    size_t errlen);
+ * the cgroup v2 root) and below; with pid > 0, only of process pid and
+ * its descendants.  Returns the source, or NULL with the reason in err. */
+struct stacksrc	*stacksrc_open(uint64_t cgroup_id, unsigned level, pid_t pid,
+		    char *err, size_t errlen);
 /* An fd to poll for POLLIN. */
 int		 stacksrc_fd(const struct stacksrc *);
-/* Hand every waiting record to h: a process's mappings come before its
- * first snapshot.  Returns the number handed, or -1 with the reason in err. */
+/* Hand the waiting records to h, at most STACKSRC_BATCH (the rest stay for
+ * the next call: a source that fills faster than it is read must not hold
+ * its reader forever); a process's mappings come before its first
+ * snapshot.  Returns the number handed, or -1 with the reason in err. */
+#define STACKSRC_BATCH	8192
 int		 stacksrc_read(struct stacksrc *, const struct stacksrc_handler *h,
 		    char *err, size_t errlen);
 /* Snapshots the kernel could not queue (ring buffer full). */

@@ -59,6 +59,7 @@ unwind_module_kind(const char *path)
 
 #define MAPS_MAX	(64u << 20)
 #define OPEN_DWFL_MAX	32	/* Dwfl sessions kept open (each holds ELF files) */
+#define PROCS_MAX	1024	/* process images remembered (maps, symbols) */
 
 /* What the thread callbacks serve: the snapshot being unwound. */
 struct snap_ctx {
@@ -269,7 +270,10 @@ proc_free(struct unwinder *u, struct proc *p)
 	free(p);
 }
 
-struct oldest { struct proc *p; };
+struct oldest {
+	struct proc	*p;
+	int		 open_only;	/* among those with an open Dwfl */
+};
 
 static void
 find_oldest(void *v, void *arg)
@@ -277,7 +281,7 @@ find_oldest(void *v, void *arg)
 	struct proc *p = v;
 	struct oldest *o = arg;
 
-	if (p->dwfl && (o->p == NULL || p->used < o->p->used))
+	if ((p->dwfl || !o->open_only) && (o->p == NULL || p->used < o->p->used))
 		o->p = p;
 }
 
@@ -285,7 +289,7 @@ find_oldest(void *v, void *arg)
 static Dwfl *
 proc_dwfl(struct unwinder *u, struct proc *p, char *err, size_t errlen)
 {
-	struct oldest o = { NULL };
+	struct oldest o = { NULL, 1 };
 	FILE *fp;
 
 	if (p->dwfl)
@@ -375,6 +379,24 @@ proc_get(struct unwinder *u, uint32_t pid, uint64_t start_ns, uint32_t exec_id)
 	return p;
 }
 
+/* Remember p (a new image); the one used longest ago goes when there
+ * are too many. */
+static void
+proc_add(struct unwinder *u, struct proc *p)
+{
+	struct oldest o = { NULL, 0 };
+
+	if (u->procs.count >= PROCS_MAX) {
+		hmap_each(&u->procs, find_oldest, &o);
+		if (o.p) {
+			hmap_del(&u->procs, o.p->pid);
+			proc_free(u, o.p);
+		}
+	}
+	p->used = ++u->tick;
+	hmap_put(&u->procs, p->pid, p);
+}
+
 int
 unwind_note(struct unwinder *u, uint32_t pid, uint64_t start_ns, uint32_t exec_id)
 {
@@ -395,7 +417,7 @@ unwind_note(struct unwinder *u, uint32_t pid, uint64_t start_ns, uint32_t exec_i
 	p->exec_id = exec_id;
 	p->maps = maps;
 	p->maps_len = (size_t)n;
-	hmap_put(&u->procs, pid, p);
+	proc_add(u, p);
 	return 0;
 }
 
@@ -441,7 +463,7 @@ unwind_note_maps(struct unwinder *u, uint32_t pid, uint64_t start_ns, uint32_t e
 	p->maps_len = text.len;
 	p->maps = buf_detach(&text);
 	p->reread = 1;		/* the process is gone: nothing to read again */
-	hmap_put(&u->procs, pid, p);
+	proc_add(u, p);
 	return 0;
 }
 
@@ -644,6 +666,24 @@ unwind_unavailable(void)
 struct unwinder *unwinder_new(void) { return NULL; }
 const char *unwind_intern(struct unwinder *u, const char *s) { (void)u; (void)s; return NULL; }
 void unwinder_free(struct unwinder *u) { (void)u; }
+
+/* Remember p (a new image); the one used longest ago goes when there
+ * are too many. */
+static void
+proc_add(struct unwinder *u, struct proc *p)
+{
+	struct oldest o = { NULL, 0 };
+
+	if (u->procs.count >= PROCS_MAX) {
+		hmap_each(&u->procs, find_oldest, &o);
+		if (o.p) {
+			hmap_del(&u->procs, o.p->pid);
+			proc_free(u, o.p);
+		}
+	}
+	p->used = ++u->tick;
+	hmap_put(&u->procs, p->pid, p);
+}
 
 int
 unwind_note(struct unwinder *u, uint32_t pid, uint64_t start_ns, uint32_t exec_id)
