@@ -709,10 +709,13 @@ profile_finish(struct profile *p)
 	for (i = 0; i < p->ports.n; i++) {
 		struct prof_port *r = &p->ports.v[i];
 
-		qsort(r->funcs.v, r->funcs.n, sizeof(*r->funcs.v), cmp_func);
-		qsort(r->stacks.v, r->stacks.n, sizeof(*r->stacks.v), cmp_stack);
+		if (r->funcs.n > 1)
+			qsort(r->funcs.v, r->funcs.n, sizeof(*r->funcs.v), cmp_func);
+		if (r->stacks.n > 1)
+			qsort(r->stacks.v, r->stacks.n, sizeof(*r->stacks.v), cmp_stack);
 	}
-	qsort(p->ports.v, p->ports.n, sizeof(*p->ports.v), cmp_row);
+	if (p->ports.n > 1)	/* (qsort wants an array, even of nothing) */
+		qsort(p->ports.v, p->ports.n, sizeof(*p->ports.v), cmp_row);
 	hmap_release(&p->rows);		/* indexes changed */
 }
 
