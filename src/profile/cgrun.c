@@ -1,7 +1,6 @@
 /*
  * The profiled command's cgroup (see cgrun.h).
  */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
