@@ -431,7 +431,7 @@ cmd_profile(int argc, char **argv)
 	}
 	/* the sources: stack snapshots, then port events */
 	if ((r.ss = stacksrc_open(cgid, level, r.o.pid, errbuf, sizeof(errbuf))) == NULL) {
-		warnx("%s", errbuf);
+		warnx("profile is unavailable: %s", errbuf);
 		rc = 1;
 		goto out;
 	}
@@ -443,7 +443,7 @@ cmd_profile(int argc, char **argv)
 	evo.backend = EV_BACKEND_BPF;
 	evo.no_existing = r.o.argv != NULL;
 	if ((r.ev = ev_open(&filter, &evo, errbuf, sizeof(errbuf))) == NULL) {
-		warnx("%s", errbuf);
+		warnx("profile is unavailable: %s", errbuf);
 		rc = 1;
 		goto out;
 	}

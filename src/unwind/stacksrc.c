@@ -164,6 +164,7 @@ stacksrc_open(uint64_t cgroup_id, unsigned level, pid_t pid, char *err, size_t e
 {
 	(void)cgroup_id;
 	(void)level;
+	(void)pid;
 	snprintf(err, errlen, "this portscope was built without BPF support");
 	return NULL;
 }

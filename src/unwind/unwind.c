@@ -667,24 +667,6 @@ struct unwinder *unwinder_new(void) { return NULL; }
 const char *unwind_intern(struct unwinder *u, const char *s) { (void)u; (void)s; return NULL; }
 void unwinder_free(struct unwinder *u) { (void)u; }
 
-/* Remember p (a new image); the one used longest ago goes when there
- * are too many. */
-static void
-proc_add(struct unwinder *u, struct proc *p)
-{
-	struct oldest o = { NULL, 0 };
-
-	if (u->procs.count >= PROCS_MAX) {
-		hmap_each(&u->procs, find_oldest, &o);
-		if (o.p) {
-			hmap_del(&u->procs, o.p->pid);
-			proc_free(u, o.p);
-		}
-	}
-	p->used = ++u->tick;
-	hmap_put(&u->procs, p->pid, p);
-}
-
 int
 unwind_note(struct unwinder *u, uint32_t pid, uint64_t start_ns, uint32_t exec_id)
 {
