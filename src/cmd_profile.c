@@ -73,7 +73,7 @@ static const char profile_usage[] =
     "      --user NAME   run CMD as user NAME (root only)\n"
     "      --json        one JSON object instead of text (full stacks included)\n"
     "      --html FILE   also write a self-contained HTML page to FILE\n"
-    "  -o FILE           write the profile to FILE, not to standard output\n"
+    "  -o, --output FILE write the profile to FILE, not to standard output\n"
     "                    (which the command shares)\n"
     "      --expect FILE the documented ports, one a line: 'tcp/443 connect',\n"
     "                    'udp/53 send', 'tcp/8080 listen' (also bind, accept)\n"

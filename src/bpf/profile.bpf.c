@@ -23,15 +23,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
 
-#define NR_CONNECT	42
-#define NR_ACCEPT	43
-#define NR_SENDTO	44
-#define NR_SENDMSG	46
-#define NR_BIND		49
-#define NR_LISTEN	50
-#define NR_ACCEPT4	288
-#define NR_SENDMMSG	307
-
 /* Set by the loader before load. */
 const volatile __u64 target_cgroup;	/* cgroup v2 id of the profiled cgroup */
 const volatile __u32 target_level;	/* its depth below the root (root: 0) */
@@ -279,14 +270,14 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 	void *msg_name;
 
 	switch (id) {
-	case NR_CONNECT:
-	case NR_BIND:
-	case NR_LISTEN:
-	case NR_ACCEPT:
-	case NR_ACCEPT4:
-	case NR_SENDTO:
-	case NR_SENDMSG:
-	case NR_SENDMMSG:
+	case PFK_NR_CONNECT:
+	case PFK_NR_BIND:
+	case PFK_NR_LISTEN:
+	case PFK_NR_ACCEPT:
+	case PFK_NR_ACCEPT4:
+	case PFK_NR_SENDTO:
+	case PFK_NR_SENDMSG:
+	case PFK_NR_SENDMMSG:
 		break;
 	default:
 		return 0;
@@ -297,17 +288,17 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	fd = (long)regs->di;
 	switch (id) {
-	case NR_CONNECT:
-	case NR_BIND:
+	case PFK_NR_CONNECT:
+	case PFK_NR_BIND:
 		uaddr = (const void *)regs->si;
 		alen = (__u32)regs->dx;
 		break;
-	case NR_SENDTO:
+	case PFK_NR_SENDTO:
 		uaddr = (const void *)regs->r8;
 		alen = (__u32)regs->r9;
 		break;
-	case NR_SENDMSG:
-	case NR_SENDMMSG:
+	case PFK_NR_SENDMSG:
+	case PFK_NR_SENDMMSG:
 		/* struct msghdr (first of mmsghdr): msg_name, msg_namelen */
 		if (bpf_probe_read_user(&msg_name, sizeof(msg_name), (void *)regs->si) != 0 ||
 		    bpf_probe_read_user(&alen, sizeof(alen), (void *)(regs->si + 8)) != 0)
@@ -318,7 +309,7 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 		if (!inet(fd_family(fd)))
 			return 0;
 	}
-	if (id != NR_LISTEN && id != NR_ACCEPT && id != NR_ACCEPT4) {
+	if (id != PFK_NR_LISTEN && id != PFK_NR_ACCEPT && id != PFK_NR_ACCEPT4) {
 		/* no destination: a send on a connected socket, nothing new */
 		if (uaddr == NULL || alen < 2 ||
 		    bpf_probe_read_user(&fam, sizeof(fam), uaddr) != 0 || !inet(fam))

@@ -22,6 +22,16 @@
 #define PFK_MAX_PIDS		8192	/* processes in a pid filter */
 #define PFK_RINGBUF_BYTES	(64u << 20)	/* ~7,800 snapshots */
 
+/* The system calls snapshotted (x86-64 numbers). */
+#define PFK_NR_CONNECT		42
+#define PFK_NR_ACCEPT		43
+#define PFK_NR_SENDTO		44
+#define PFK_NR_SENDMSG		46
+#define PFK_NR_BIND		49
+#define PFK_NR_LISTEN		50
+#define PFK_NR_ACCEPT4		288
+#define PFK_NR_SENDMMSG		307
+
 #define PFK_KIND_SNAP		1
 #define PFK_KIND_MAPS		2
 

@@ -15,15 +15,6 @@
 #include "util/vec.h"
 #include "util/xmalloc.h"
 
-#define NR_CONNECT	42
-#define NR_ACCEPT	43
-#define NR_SENDTO	44
-#define NR_SENDMSG	46
-#define NR_BIND		49
-#define NR_LISTEN	50
-#define NR_ACCEPT4	288
-#define NR_SENDMMSG	307
-
 #define PENDING_MAX	65536		/* snapshots (unwound) kept waiting for their events */
 #define PRUNE_EVERY_NS	(NSEC_PER_SEC)
 #define IDLE_NS		(5 * NSEC_PER_SEC)
@@ -281,16 +272,16 @@ snap_fits(const struct psnap *s, const struct port_event *e)
 		return 0;
 	switch (e->type) {
 	case EV_CONNECT:
-		return s->nr == NR_CONNECT && snap_port(s) == e->rport;
+		return s->nr == PFK_NR_CONNECT && snap_port(s) == e->rport;
 	case EV_BIND:
-		return s->nr == NR_BIND && (snap_port(s) == 0 || snap_port(s) == e->lport);
+		return s->nr == PFK_NR_BIND && (snap_port(s) == 0 || snap_port(s) == e->lport);
 	case EV_LISTEN:
-		return s->nr == NR_LISTEN;
+		return s->nr == PFK_NR_LISTEN;
 	case EV_ACCEPT:
-		return s->nr == NR_ACCEPT || s->nr == NR_ACCEPT4;
+		return s->nr == PFK_NR_ACCEPT || s->nr == PFK_NR_ACCEPT4;
 	case EV_UDP_FLOW:
-		return (s->nr == NR_SENDTO || s->nr == NR_SENDMSG) ?
-		    snap_port(s) == e->rport : s->nr == NR_SENDMMSG;
+		return (s->nr == PFK_NR_SENDTO || s->nr == PFK_NR_SENDMSG) ?
+		    snap_port(s) == e->rport : s->nr == PFK_NR_SENDMMSG;
 	default:
 		return 0;
 	}
@@ -322,7 +313,7 @@ find_snap(struct profile *p, const struct port_event *e)
 	s = q->s.v[0];
 	/* One system call, one event of a kind (a batch of datagrams aside):
 	 * a second one means the snapshot of its own call was lost. */
-	if (!snap_fits(s, e) || ((s->served & 1u << e->type) && s->nr != NR_SENDMMSG))
+	if (!snap_fits(s, e) || ((s->served & 1u << e->type) && s->nr != PFK_NR_SENDMMSG))
 		return NULL;
 	s->served |= 1u << e->type;
 	return s;

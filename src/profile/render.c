@@ -289,6 +289,20 @@ json_addrs(struct buf *b, const char *key, const struct prof_addr *v, size_t n)
 	buf_putc(b, ']');
 }
 
+/* The nearest symbol (no symbol of its own) and the source line, where known. */
+static void
+json_where(struct buf *b, const char *near, uint64_t near_off, const char *file, int line)
+{
+	if (near) {
+		json_kstr(b, "near", near);
+		json_ku64(b, "near_offset", near_off);
+	}
+	if (file) {
+		json_kstr(b, "file", file);
+		json_ki64(b, "line", line);
+	}
+}
+
 static void
 json_func(struct buf *b, const struct prof_func *f)
 {
@@ -301,14 +315,7 @@ json_func(struct buf *b, const struct prof_func *f)
 	json_kstr(b, "function", f->func);
 	if (f->module && f->func == NULL)
 		json_ku64(b, "address", f->addr);
-	if (f->near) {
-		json_kstr(b, "near", f->near);
-		json_ku64(b, "near_offset", f->near_off);
-	}
-	if (f->file) {
-		json_kstr(b, "file", f->file);
-		json_ki64(b, "line", f->line);
-	}
+	json_where(b, f->near, f->near_off, f->file, f->line);
 	if (f->module == NULL)
 		json_kstr(b, "unattributed", f->why);
 	json_ku64(b, "count", f->count);
@@ -326,14 +333,7 @@ json_frame(struct buf *b, const struct unwind_frame *f, int attributed)
 		json_ku64(b, "offset", f->func_off);
 	if (f->module)
 		json_ku64(b, "address", f->elf_addr);
-	if (f->near) {
-		json_kstr(b, "near", f->near);
-		json_ku64(b, "near_offset", f->near_off);
-	}
-	if (f->file) {
-		json_kstr(b, "file", f->file);
-		json_ki64(b, "line", f->line);
-	}
+	json_where(b, f->near, f->near_off, f->file, f->line);
 	json_kstr(b, "kind", f->kind == UNWIND_LIBC ? "libc" :
 	    f->kind == UNWIND_RUNTIME ? "runtime" : "application");
 	if (attributed)

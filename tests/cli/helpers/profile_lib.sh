@@ -7,7 +7,7 @@ H=${H:-$(dirname "${BASH_SOURCE[0]}")}
 prof_guard() {
 	"$PORTSCOPE" profile -o /dev/null -- true >/dev/null 2>"$TMP/guard.err"
 	if grep -qE "^portscope: profile (is unavailable|needs root)" "$TMP/guard.err"; then
-		echo "ok - profile # SKIP $(head -1 "$TMP/guard.err")"
+		skip "profile" "$(head -1 "$TMP/guard.err")"
 		exit 0
 	fi
 }
