@@ -314,7 +314,10 @@ name_fn(void *arg, int family, const uint8_t *addr, int queue)
 {
 	struct app *a = arg;
 
-	return a->resolve && a->res ? resolver_name(a->res, family, addr, queue) : NULL;
+	/* also called on the refresher thread (filters): resolve is a flag
+	 * the main thread flips, res never changes while it runs */
+	return __atomic_load_n(&a->resolve, __ATOMIC_RELAXED) ?
+	    resolver_name(a->res, family, addr, queue) : NULL;
 }
 
 /* Keep the selection on screen and remember which socket it is. */
@@ -901,7 +904,7 @@ key(struct app *a, int ch)
 			a->next_ns = clock_mono_ns();
 		break;
 	case 'r':
-		a->resolve = !a->resolve;
+		__atomic_store_n(&a->resolve, !a->resolve, __ATOMIC_RELAXED);
 		say(a, 0, "host names %s", a->resolve ? "on" : "off");
 		if (a->m.filter[0])
 			review(a);

@@ -225,10 +225,6 @@ tui_model_next(struct tui_model *m, const struct tui_model *prev, struct snapsho
 	size_t i;
 
 	tui_model_init(m, prev->linger_ns);
-	m->sort_col = prev->sort_col;
-	m->sort_reverse = prev->sort_reverse;
-	m->show = prev->show;
-	memcpy(m->filter, prev->filter, sizeof(m->filter));
 	m->info = prev->info;
 	m->name_fn = prev->name_fn;
 	m->name_arg = prev->name_arg;
@@ -303,6 +299,10 @@ tui_model_update(struct tui_model *m, struct snapshot *cur, uint64_t now_ns)
 	struct tui_model next;
 
 	tui_model_next(&next, m, cur, now_ns);
+	next.sort_col = m->sort_col;
+	next.sort_reverse = m->sort_reverse;
+	next.show = m->show;
+	memcpy(next.filter, m->filter, sizeof(next.filter));
 	tui_model_release(m);
 	*m = next;
 }

@@ -143,9 +143,11 @@ void	tui_model_release(struct tui_model *);
 void	tui_model_update(struct tui_model *, struct snapshot *cur, uint64_t now_ns);
 
 /* The same without touching prev: build in next (initialised here) the
- * model that prev becomes with snapshot cur (next owns it), with prev's
- * settings.  prev is only read, so another thread may keep reading it
- * (drawing) meanwhile.  next's view is empty: call tui_model_view(). */
+ * model that prev becomes with snapshot cur (next owns it).  prev is only
+ * read, and of its settings only linger_ns, info and name_fn, so another
+ * thread may keep drawing from prev and changing its view settings (sort,
+ * show, filter) meanwhile.  next has the default view settings and an
+ * empty view: set them, then call tui_model_view(). */
 void	tui_model_next(struct tui_model *next, const struct tui_model *prev,
 	    struct snapshot *cur, uint64_t now_ns);
 

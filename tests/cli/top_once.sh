@@ -52,19 +52,28 @@ check_eq "--once --filter: one row" "$(tail -n +2 "$TMP/f" | cut -d, -f6)" 7102
 check "--sort local --reverse -4: local ports descending" sort -rnc "$TMP/s"
 check_eq "--sort local --reverse -4: all four IPv4 rows" "$(wc -l <"$TMP/s")" 4
 
-# --batch: the first refresh in full, then only what changed
+# --batch: the first refresh in full, then only what changed (the client
+# connects and resets when told, between refreshes)
 python3 -c '
-import socket, struct, time
-time.sleep(0.6)
+import os, socket, struct, sys, time
+d = sys.argv[1]
+while not os.path.exists(d + "/go-connect"): time.sleep(0.02)
 c = socket.create_connection(("127.0.0.1", 7101))
-time.sleep(1.2)
+open(d + "/connected", "w").write("1")
+while not os.path.exists(d + "/go-close"): time.sleep(0.02)
 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-c.close()' &
+c.close()
+open(d + "/closed", "w").write("1")' "$TMP" &
 bpid=$!
-"$PORTSCOPE" top --batch 8 --interval 0.4 >"$TMP/batch"
+"$PORTSCOPE" top --batch 12 --interval 0.3 >"$TMP/batch" &
+tpid=$!
+wait_for 10 grep -q "refresh 2:" "$TMP/batch"; touch "$TMP/go-connect"
+wait_for 10 test -s "$TMP/connected"; sleep 0.7; touch "$TMP/go-close"
+wait_for 10 test -s "$TMP/closed"
+wait $tpid
 check_eq "--batch exits 0" "$?" 0
 wait $bpid
-check_eq "--batch 8: eight refreshes" "$(grep -c '^== .* refresh [0-9]' "$TMP/batch")" 8
+check_eq "--batch 12: twelve refreshes" "$(grep -c '^== .* refresh [0-9]' "$TMP/batch")" 12
 check_grep "--batch: first refresh lists everything" "$TMP/batch" '^== [0-9:]+ refresh 1: 5 endpoints$'
 check_grep "--batch: a new connection" "$TMP/batch" "^new +.*127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7101 "
 # (its owner may read "closed" when the refresh ran as it closed)
