@@ -11,6 +11,7 @@ int	cmd_local(int, char **);
 int	cmd_profile(int, char **);
 int	cmd_query(int, char **);
 int	cmd_record(int, char **);
+int	cmd_report(int, char **);
 int	cmd_top(int, char **);
 int	cmd_watch(int, char **);
 

@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "profile", cmd_profile, "run a command and map every port it uses to its module and function" },
 	{ "query", cmd_query, "is a TCP/UDP port on a host listening? (PortQry -n)" },
 	{ "record", cmd_record, "record every port use into a database (Port Reporter)" },
+	{ "report", cmd_report, "answers from record's databases: ports, programs, time (Port Reporter Parser)" },
 	{ "top", cmd_top, "live view of every endpoint: new, changed, closed (TCPView)" },
 	{ "watch", cmd_watch, "watch one port or one process, print what changes (PortQry -wport/-wpid)" },
 };

@@ -1,0 +1,444 @@
+/*
+ * portscope report: the Port Reporter Parser for Linux.  Reads record
+ * databases (src/store/reader.h) and answers the Parser's questions
+ * (src/report/) as text, JSON, CSV, PR-PORTS lines or one HTML page.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "util/cli.h"
+
+#define REPORT_DB_DEFAULT	"/var/lib/portscope/record.db"
+
+static const char report_usage[] =
+    "usage: portscope report [--db PATH]... [--since T] [--until T] [--port N]\n"
+    "                        [--process P] [--user U] [--unit U] [--section S]...\n"
+    "                        [--json | --csv | --format text|json|csv|pr | --html FILE]\n"
+    "\n"
+    "Answer from record's databases: ports and the programs that used them with\n"
+    "% of the recorded time, programs, remote ends, users, sockets per hour and\n"
+    "per day, and things of interest.  Times are UTC.\n"
+    "\n"
+    "      --db PATH           a record database (default " REPORT_DB_DEFAULT ");\n"
+    "                          several --db merge several machines' records\n"
+    "      --since T, --until T  the window: a date (2026-12-01), a time\n"
+    "                          (2026-12-01 13:00[:00]) or an age (90s, 30m, 24h, 7d)\n"
+    "      --port N            only sockets with local or remote port N\n"
+    "      --process P         only a program (path, file name or command name)\n"
+    "      --user U            only a user (name or uid)\n"
+    "      --unit U            only a systemd unit or container\n"
+    "      --section S         ports, processes, remotes, users, time (hours and\n"
+    "                          days), hours, days, interest; repeat or comma-list\n"
+    "      --json              one JSON document (schema in portscope(1))\n"
+    "      --csv               one section as CSV (give one --section)\n"
+    "      --format F          text, json, csv, or pr (Port Reporter PR-PORTS lines)\n"
+    "      --html FILE         one self-contained HTML page with charts\n"
+    "      --ports-of-interest LIST     e.g. 4444,1434,31337\n"
+    "      --users-of-interest LIST     user names or uids\n"
+    "      --remotes-of-interest LIST   addresses or CIDRs (10.0.0.0/8,2001:db8::/32)\n"
+    "      --baseline-since T, --baseline-until T\n"
+    "                          flag listening or bound ports not seen in this period\n";
+
+#ifndef HAVE_SQLITE
+
+int
+cmd_report(int argc, char **argv)
+{
+	(void)argc;
+	if (argv[1] && strcmp(argv[1], "--help") == 0) {
+		fputs(report_usage, stdout);
+		return 0;
+	}
+	warnx("report is not available: this portscope was built without SQLite "
+	    "(install libsqlite3-dev and rebuild)");
+	return 1;
+}
+
+#else
+
+#include "report/report.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/strtonum.h"
+#include "util/vec.h"
+#include "util/xmalloc.h"
+
+enum report_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_PR, FMT_HTML };
+
+struct report_cli {
+	struct { const char **v; size_t n, cap; } dbs;
+	struct { const char **v; size_t n, cap; } users, remotes;
+	struct { uint16_t *v; size_t n, cap; } ports;
+	const char	*since, *until, *base_since, *base_until;
+	const char	*html;
+	enum report_format fmt;
+	int		 fmt_given;
+	int		 want[SEC_COUNT];
+	int		 sections_given;
+	struct report_opts o;
+};
+
+static const struct cli cli = { .cmd = "report" };
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A time from the command line: a date or date and time (UTC), or an age
+ * before now (90s, 30m, 24h, 7d).  Exits with a usage error. */
+static int64_t
+parse_when(const char *opt, const char *s, int64_t now)
+{
+	static const char *const fmts[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+	    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
+	static const struct { char c; int64_t sec; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 } };
+	struct tm tm;
+	const char *end, *errstr;
+	char num[24];
+	size_t i, len = strlen(s);
+	long long n;
+
+	for (i = 0; len > 1 && len < sizeof(num) && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (s[len - 1] != units[i].c || strspn(s, "0123456789") != len - 1)
+			continue;
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		n = strtonum(num, 0, 36500LL * 86400 / units[i].sec, &errstr);
+		if (errstr)
+			cli_usage_error(&cli, "bad %s '%s': %s", opt, s, errstr);
+		return now - (int64_t)n * units[i].sec * 1000000000;
+	}
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, fmts[i], &tm);
+		if (end && (*end == '\0' || (end[0] == 'Z' && end[1] == '\0')))
+			return (int64_t)timegm(&tm) * 1000000000;
+	}
+	cli_usage_error(&cli, "bad %s '%s': give a date (2026-12-01), a date and time "
+	    "(2026-12-01 13:00) or an age (24h)", opt, s);
+}
+
+static const struct { const char *name; int secs[2]; } section_names[] = {
+	{ "ports", { SEC_PORTS, -1 } },
+	{ "processes", { SEC_PROCESSES, -1 } },
+	{ "remotes", { SEC_REMOTES, -1 } },
+	{ "users", { SEC_USERS, -1 } },
+	{ "time", { SEC_HOURS, SEC_DAYS } },
+	{ "hours", { SEC_HOURS, -1 } },
+	{ "days", { SEC_DAYS, -1 } },
+	{ "interest", { SEC_INTEREST, -1 } },
+};
+
+static void
+add_sections(struct report_cli *c, const char *list)
+{
+	char *dup = xstrdup(list), *p, *save = NULL;
+	size_t i;
+	int k;
+
+	for (p = strtok_r(dup, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(section_names) / sizeof(section_names[0]); i++)
+			if (strcmp(section_names[i].name, p) == 0)
+				break;
+		if (i == sizeof(section_names) / sizeof(section_names[0]))
+			cli_usage_error(&cli, "unknown section '%s': give ports, processes, "
+			    "remotes, users, time, hours, days or interest", p);
+		for (k = 0; k < 2; k++)
+			if (section_names[i].secs[k] >= 0) {
+				if (!c->want[section_names[i].secs[k]])
+					c->sections_given++;
+				c->want[section_names[i].secs[k]] = 1;
+			}
+	}
+	free(dup);
+}
+
+static void
+add_list(const char *opt, const char *list, const char ***v, size_t *n, size_t *cap,
+    int cidr)
+{
+	char *dup = xstrdup(list), *p, *save = NULL;
+	struct { const char **v; size_t n, cap; } vec = { *v, *n, *cap };
+
+	for (p = strtok_r(dup, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (cidr && rep_cidr_match(p, NULL) == -1)
+			cli_usage_error(&cli, "bad %s '%s': give an address or a CIDR "
+			    "(10.0.0.0/8, 2001:db8::/32)", opt, p);
+		*VEC_PUSH(&vec) = xstrdup(p);	/* lives as long as the command */
+	}
+	if (vec.n == *n)
+		cli_usage_error(&cli, "%s needs a list", opt);
+	free(dup);
+	*v = vec.v;
+	*n = vec.n;
+	*cap = vec.cap;
+}
+
+static void
+set_format(struct report_cli *c, enum report_format f, const char *opt)
+{
+	if (c->fmt_given && c->fmt != f)
+		cli_usage_error(&cli, "%s: only one output format at a time", opt);
+	c->fmt = f;
+	c->fmt_given = 1;
+}
+
+static void
+report_parse(int argc, char **argv, struct report_cli *c)
+{
+	enum { O_DB = 256, O_SINCE, O_UNTIL, O_PORT, O_PROCESS, O_USER, O_UNIT,
+	    O_SECTION, O_JSON, O_CSV, O_FORMAT, O_HTML, O_POI, O_UOI, O_ROI,
+	    O_BSINCE, O_BUNTIL };
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "port", required_argument, NULL, O_PORT },
+		{ "process", required_argument, NULL, O_PROCESS },
+		{ "user", required_argument, NULL, O_USER },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "section", required_argument, NULL, O_SECTION },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "html", required_argument, NULL, O_HTML },
+		{ "ports-of-interest", required_argument, NULL, O_POI },
+		{ "users-of-interest", required_argument, NULL, O_UOI },
+		{ "remotes-of-interest", required_argument, NULL, O_ROI },
+		{ "baseline-since", required_argument, NULL, O_BSINCE },
+		{ "baseline-until", required_argument, NULL, O_BUNTIL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *port = NULL, *fmt = NULL, *p;
+	char *dup, *tok, *save;
+	int ch, s;
+
+	memset(c, 0, sizeof(*c));
+	c->o.port = -1;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_DB:
+			if (optarg[0] == '\0')
+				cli_usage_error(&cli, "--db needs a path");
+			*VEC_PUSH(&c->dbs) = optarg;
+			break;
+		case O_SINCE:
+			cli_once(&cli, &c->since, "--since", optarg);
+			break;
+		case O_UNTIL:
+			cli_once(&cli, &c->until, "--until", optarg);
+			break;
+		case O_BSINCE:
+			cli_once(&cli, &c->base_since, "--baseline-since", optarg);
+			break;
+		case O_BUNTIL:
+			cli_once(&cli, &c->base_until, "--baseline-until", optarg);
+			break;
+		case O_PORT:
+			cli_once(&cli, &port, "--port", optarg);
+			c->o.port = cli_port(&cli, optarg);
+			break;
+		case O_PROCESS:
+			cli_once(&cli, &c->o.process, "--process", optarg);
+			break;
+		case O_USER:
+			cli_once(&cli, &c->o.user, "--user", optarg);
+			break;
+		case O_UNIT:
+			cli_once(&cli, &c->o.unit, "--unit", optarg);
+			break;
+		case O_SECTION:
+			add_sections(c, optarg);
+			break;
+		case O_JSON:
+			set_format(c, FMT_JSON, "--json");
+			break;
+		case O_CSV:
+			set_format(c, FMT_CSV, "--csv");
+			break;
+		case O_FORMAT:
+			cli_once(&cli, &fmt, "--format", optarg);
+			if (strcmp(optarg, "text") == 0)
+				set_format(c, FMT_TEXT, "--format");
+			else if (strcmp(optarg, "json") == 0)
+				set_format(c, FMT_JSON, "--format");
+			else if (strcmp(optarg, "csv") == 0)
+				set_format(c, FMT_CSV, "--format");
+			else if (strcmp(optarg, "pr") == 0)
+				set_format(c, FMT_PR, "--format");
+			else
+				cli_usage_error(&cli, "bad format '%s': give text, json, csv "
+				    "or pr", optarg);
+			break;
+		case O_HTML:
+			cli_once(&cli, &c->html, "--html", optarg);
+			if (optarg[0] == '\0')
+				cli_usage_error(&cli, "--html needs a file name");
+			set_format(c, FMT_HTML, "--html");
+			break;
+		case O_POI:
+			dup = xstrdup(optarg);
+			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				*VEC_PUSH(&c->ports) = cli_port(&cli, tok);
+			free(dup);
+			if (c->ports.n == 0)
+				cli_usage_error(&cli, "--ports-of-interest needs a list");
+			break;
+		case O_UOI:
+			add_list("--users-of-interest", optarg, &c->users.v, &c->users.n,
+			    &c->users.cap, 0);
+			break;
+		case O_ROI:
+			add_list("remote of interest", optarg, &c->remotes.v, &c->remotes.n,
+			    &c->remotes.cap, 1);
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			exit(0);
+		default:
+			cli_getopt_error(&cli, ch, argv, optind, optopt);
+		}
+	}
+	if (optind < argc)
+		cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
+	if (!c->sections_given)
+		for (s = 0; s < SEC_COUNT; s++)
+			c->want[s] = 1;
+	if (c->fmt == FMT_CSV && c->sections_given != 1)
+		cli_usage_error(&cli, "--csv writes one table: give one --section (ports, "
+		    "processes, remotes, users, hours, days or interest)");
+	if ((c->base_since != NULL) != (c->base_until != NULL))
+		cli_usage_error(&cli, "give both --baseline-since and --baseline-until");
+	if (c->dbs.n == 0)
+		*VEC_PUSH(&c->dbs) = REPORT_DB_DEFAULT;
+	c->o.ports_of_interest = c->ports.v;
+	c->o.nports_of_interest = c->ports.n;
+	c->o.users_of_interest = c->users.v;
+	c->o.nusers_of_interest = c->users.n;
+	c->o.remotes_of_interest = c->remotes.v;
+	c->o.nremotes_of_interest = c->remotes.n;
+	(void)p;
+}
+
+/* The window from the options, checked; defaults: all that was recorded. */
+static void
+report_window(struct report_cli *c, struct store_reader *r)
+{
+	int64_t now = now_ns(), first, last;
+	char err[256];
+
+	if (report_span(r, &first, &last, err, sizeof(err)) == -1)
+		errx(1, "%s", err);
+	c->o.since = c->since ? parse_when("since", c->since, now) : first;
+	c->o.until = c->until ? parse_when("until", c->until, now) :
+	    (last > now ? last : now) + 1;
+	if (c->o.since >= c->o.until)
+		cli_usage_error(&cli, "--since (%s) is not before --until (%s)",
+		    c->since ? c->since : "the first record", c->until ? c->until : "now");
+	if (c->base_since) {
+		c->o.base_since = parse_when("baseline-since", c->base_since, now);
+		c->o.base_until = parse_when("baseline-until", c->base_until, now);
+		if (c->o.base_since >= c->o.base_until)
+			cli_usage_error(&cli, "--baseline-since (%s) is not before "
+			    "--baseline-until (%s)", c->base_since, c->base_until);
+	}
+}
+
+static int
+write_out(struct buf *b, const char *what)
+{
+	if (buf_flush(b) == -1 || b->error) {
+		warnx("cannot write %s: %s", what, strerror(b->error ? b->error : errno));
+		return 1;
+	}
+	return 0;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	struct report_cli c;
+	struct store_reader *r;
+	struct report rep;
+	struct buf b;
+	char err[512];
+	int fd = STDOUT_FILENO, rc = 0, s, only = -1;
+
+	report_parse(argc, argv, &c);
+	if (!(r = store_reader_open(c.dbs.v, c.dbs.n, err, sizeof(err)))) {
+		warnx("%s", err);
+		return 2;
+	}
+	report_window(&c, r);
+	if (c.html && (fd = open(c.html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+		warnx("cannot open '%s': %s", c.html, strerror(errno));
+		store_reader_close(r);
+		return 2;
+	}
+	buf_init_fd(&b, fd);
+	if (c.fmt == FMT_PR) {
+		if (report_pr(r, &c.o, &b, err, sizeof(err)) == -1) {
+			warnx("%s", err);
+			rc = 1;
+		}
+		rc |= write_out(&b, "the report");
+		buf_release(&b);
+		store_reader_close(r);
+		return rc;
+	}
+	if (report_build(&rep, r, &c.o, c.want, err, sizeof(err)) == -1) {
+		warnx("%s", err);
+		report_free(&rep);
+		buf_release(&b);
+		store_reader_close(r);
+		return 1;
+	}
+	rep.generated = now_ns();
+	switch (c.fmt) {
+	case FMT_TEXT:
+		render_text(&rep, &b);
+		break;
+	case FMT_JSON:
+		render_json(&rep, &c.o, &b);
+		break;
+	case FMT_CSV:
+		for (s = 0; s < SEC_COUNT; s++)
+			if (c.want[s])
+				only = s;
+		render_csv(&rep, (enum rep_section)only, &b);
+		break;
+	case FMT_HTML:
+		render_html(&rep, &c.o, &b);
+		break;
+	case FMT_PR:
+		break;
+	}
+	rc = write_out(&b, c.html ? c.html : "the report");
+	if (c.html && close(fd) == -1 && rc == 0) {
+		warnx("cannot write '%s': %s", c.html, strerror(errno));
+		rc = 1;
+	}
+	buf_release(&b);
+	report_free(&rep);
+	store_reader_close(r);
+	return rc;
+}
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * The report's model: tables of typed cells, and how a cell reads as text.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report/report.h"
+#include "util/strtonum.h"
+#include "util/vec.h"
+#include "util/xmalloc.h"
+
+struct rep_cell *
+rep_row(struct rep_table *t)
+{
+	struct rep_cell *c;
+	int i;
+
+	VEC_RESERVE(&t->cells, t->cells.n + (size_t)t->ncols);
+	c = &t->cells.v[t->cells.n];
+	memset(c, 0, sizeof(*c) * (size_t)t->ncols);
+	for (i = 0; i < t->ncols; i++)
+		c[i].null = 1;
+	t->cells.n += (size_t)t->ncols;
+	t->nrows++;
+	return c;
+}
+
+void
+rep_set_text(struct rep_cell *c, const char *s)
+{
+	free(c->s);
+	c->s = s ? xstrdup(s) : NULL;
+	c->null = s == NULL;
+}
+
+void
+rep_set_int(struct rep_cell *c, int64_t v)
+{
+	c->i = v;
+	c->null = 0;
+}
+
+void
+rep_set_pct(struct rep_cell *c, double v)
+{
+	c->d = v;
+	c->null = 0;
+}
+
+const struct rep_cell *
+rep_cell(const struct rep_table *t, size_t r, int c)
+{
+	return &t->cells.v[r * (size_t)t->ncols + (size_t)c];
+}
+
+const char *
+rep_cell_str(const struct rep_col *col, const struct rep_cell *c, char *buf, size_t len)
+{
+	time_t sec;
+	struct tm tm;
+
+	if (c->null)
+		return "";
+	switch (col->type) {
+	case REP_TEXT:
+	case REP_HOST:
+		return c->s ? c->s : "";
+	case REP_INT:
+		snprintf(buf, len, "%" PRId64, c->i);
+		return buf;
+	case REP_PCT:
+		snprintf(buf, len, "%.1f", c->d);
+		return buf;
+	case REP_TIME:
+		sec = (time_t)(c->i / 1000000000);
+		gmtime_r(&sec, &tm);
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+		return buf;
+	}
+	return "";
+}
+
+int
+rep_col_shown(const struct report *rep, const struct rep_col *col)
+{
+	return col->type != REP_HOST || rep->nhosts > 1;
+}
+
+int
+rep_cidr_match(const char *cidr, const char *addr)
+{
+	unsigned char net[16], a[16];
+	char head[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(cidr, '/'), *errstr;
+	size_t hl = slash ? (size_t)(slash - cidr) : strlen(cidr);
+	int fam, bits, maxbits, i;
+
+	if (hl >= sizeof(head))
+		return -1;
+	memcpy(head, cidr, hl);
+	head[hl] = '\0';
+	fam = strchr(head, ':') ? AF_INET6 : AF_INET;
+	maxbits = fam == AF_INET6 ? 128 : 32;
+	if (inet_pton(fam, head, net) != 1)
+		return -1;
+	bits = maxbits;
+	if (slash) {
+		bits = (int)strtonum(slash + 1, 0, maxbits, &errstr);
+		if (errstr)
+			return -1;
+	}
+	if (!addr || inet_pton(fam, addr, a) != 1)
+		return 0;
+	for (i = 0; i < bits / 8; i++)
+		if (net[i] != a[i])
+			return 0;
+	if (bits % 8) {
+		unsigned char m = (unsigned char)(0xff << (8 - bits % 8));
+		if ((net[i] & m) != (a[i] & m))
+			return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,201 @@
+/*
+ * The report as one self-contained HTML page: no network fetches, no
+ * external scripts, fonts or images.  The page is drawn from the model by
+ * one table renderer (every section the same way), the time charts are
+ * inline SVG drawn here, and a few lines of inline script sort a table
+ * when its heading is clicked.  Things of interest come first.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "report/report.h"
+
+static const char page_head[] =
+"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+"style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+"<title>portscope report</title>\n<style>\n"
+"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}\n"
+"h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.6em 0 .4em}\n"
+"p.meta{color:#555;margin:.2em 0}\n"
+"table{border-collapse:collapse;margin:.3em 0}\n"
+"th,td{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\n"
+"th{background:#f2f2f2;cursor:pointer;user-select:none;white-space:nowrap}\n"
+"th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}\n"
+"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+"section#interest{border-left:4px solid #c0392b;padding-left:1em}\n"
+"svg text{font:11px system-ui,sans-serif;fill:#444}\n"
+".none{color:#777}\n"
+"</style></head><body>\n";
+
+static const char page_script[] =
+"<script>\n"
+"(function(){\n"
+"function key(td,num){var t=td.getAttribute('data-v')||td.textContent;"
+"return num?parseFloat(t)||0:t.toLowerCase();}\n"
+"document.querySelectorAll('table.sortable th').forEach(function(th,i){\n"
+"th.addEventListener('click',function(){\n"
+"var tb=th.closest('table'),body=tb.tBodies[0],num=th.classList.contains('n');\n"
+"var asc=!th.classList.contains('asc');\n"
+"tb.querySelectorAll('th').forEach(function(h){h.classList.remove('asc','desc');});\n"
+"th.classList.add(asc?'asc':'desc');\n"
+"var col=Array.prototype.indexOf.call(th.parentNode.children,th);\n"
+"var rows=Array.prototype.slice.call(body.rows);\n"
+"rows.sort(function(a,b){var x=key(a.cells[col],num),y=key(b.cells[col],num);"
+"return (x<y?-1:x>y?1:0)*(asc?1:-1);});\n"
+"rows.forEach(function(r){body.appendChild(r);});});});\n"
+"})();\n"
+"</script>\n";
+
+static void
+html_esc(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+static int
+numeric(const struct rep_col *col)
+{
+	return col->type == REP_INT || col->type == REP_PCT || col->type == REP_TIME;
+}
+
+static void
+html_table(const struct report *rep, const struct rep_table *t, struct buf *b)
+{
+	const struct rep_cell *c;
+	char tmp[64];
+	size_t r;
+	int i;
+
+	if (t->nrows == 0) {
+		buf_puts(b, "<p class=\"none\">(none)</p>\n");
+		return;
+	}
+	buf_printf(b, "<table class=\"sortable\" id=\"t-%s\"><thead><tr>", t->name);
+	for (i = 0; i < t->ncols; i++) {
+		if (!rep_col_shown(rep, &t->cols[i]))
+			continue;
+		buf_printf(b, "<th%s>", numeric(&t->cols[i]) && t->cols[i].type != REP_TIME ?
+		    " class=\"n\"" : "");
+		html_esc(b, t->cols[i].head);
+		buf_puts(b, "</th>");
+	}
+	buf_puts(b, "</tr></thead><tbody>\n");
+	for (r = 0; r < t->nrows; r++) {
+		buf_puts(b, "<tr>");
+		for (i = 0; i < t->ncols; i++) {
+			if (!rep_col_shown(rep, &t->cols[i]))
+				continue;
+			c = rep_cell(t, r, i);
+			if (t->cols[i].type == REP_INT || t->cols[i].type == REP_PCT)
+				buf_puts(b, "<td class=\"n\">");
+			else
+				buf_puts(b, "<td>");
+			html_esc(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)));
+			buf_puts(b, "</td>");
+		}
+		buf_puts(b, "</tr>\n");
+		buf_maybe_flush(b);
+	}
+	buf_puts(b, "</tbody></table>\n");
+}
+
+/* A bar chart of column vcol of t, labelled by column lcol. */
+static void
+svg_bars(const struct rep_table *t, int lcol, int vcol, const char *id, struct buf *b)
+{
+	const int W = 760, H = 180, top = 10, left = 44, bottom = 28;
+	int64_t max = 0;
+	char tmp[64];
+	size_t r, n = t->nrows;
+	double bw, x, h;
+	int k;
+
+	for (r = 0; r < n; r++)
+		if (rep_cell(t, r, vcol)->i > max)
+			max = rep_cell(t, r, vcol)->i;
+	bw = n ? (double)(W - left - 10) / (double)n : 0;
+	buf_printf(b, "<svg id=\"%s\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", id, W, H, W, H);
+	buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
+	    left, H - bottom, W - 10, H - bottom);
+	for (k = 0; k <= 2; k++)
+		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRId64 "</text>\n",
+		    left - 4, H - bottom - k * (H - bottom - top) / 2 + 4, max * k / 2);
+	for (r = 0; r < n; r++) {
+		x = left + bw * (double)r;
+		h = max ? (double)rep_cell(t, r, vcol)->i * (H - bottom - top) / (double)max : 0;
+		buf_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" fill=\"#2e86c1\"><title>", x + 1, H - bottom - h,
+		    bw > 2 ? bw - 2 : bw, h);
+		html_esc(b, rep_cell_str(&t->cols[lcol], rep_cell(t, r, lcol), tmp, sizeof(tmp)));
+		buf_printf(b, ": %" PRId64 "</title></rect>\n", rep_cell(t, r, vcol)->i);
+		if (n <= 31 || r % (n / 24 + 1) == 0) {
+			buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+			    x + bw / 2, H - bottom + 14);
+			html_esc(b, rep_cell_str(&t->cols[lcol], rep_cell(t, r, lcol), tmp,
+			    sizeof(tmp)) + (t->cols[lcol].type == REP_TEXT && n > 8 ? 5 : 0));
+			buf_puts(b, "</text>\n");
+		}
+	}
+	buf_puts(b, "</svg>\n");
+}
+
+static void
+fmt_time(int64_t ns, char *s, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(s, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+render_html(const struct report *rep, const struct report_opts *o, struct buf *b)
+{
+	char s0[32], s1[32];
+	int64_t rec = rep->recorded_ns / 1000000000;
+	size_t i;
+	int s;
+
+	(void)o;
+	buf_puts(b, page_head);
+	buf_puts(b, "<h1>portscope report: ");
+	for (i = 0; i < rep->nhosts; i++) {
+		if (i)
+			buf_puts(b, ", ");
+		html_esc(b, rep->hosts[i]);
+	}
+	fmt_time(rep->since, s0, sizeof(s0));
+	fmt_time(rep->until, s1, sizeof(s1));
+	buf_printf(b, "</h1>\n<p class=\"meta\">%s to %s UTC; recorded %" PRId64 "h %02"
+	    PRId64 "m %02" PRId64 "s</p>\n", s0, s1, rec / 3600, rec / 60 % 60, rec % 60);
+	for (s = 0; s < SEC_COUNT; s++) {
+		const struct rep_table *t = &rep->tables[s];
+
+		if (!rep->want[s])
+			continue;
+		buf_printf(b, "<section id=\"%s\">\n<h2>", t->name);
+		html_esc(b, t->title);
+		buf_puts(b, "</h2>\n");
+		if (s == SEC_HOURS)
+			svg_bars(t, 0, 2, "chart-hours", b);
+		if (s == SEC_DAYS && t->nrows > 0)
+			svg_bars(t, 0, 2, "chart-days", b);
+		html_table(rep, t, b);
+		buf_puts(b, "</section>\n");
+	}
+	buf_puts(b, page_script);
+	buf_puts(b, "</body></html>\n");
+}

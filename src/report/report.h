@@ -1,0 +1,115 @@
+/*
+ * portscope report: the Port Reporter Parser's questions asked of record
+ * databases (store/reader.h), answered as tables (the model below) that
+ * every renderer — text, CSV, JSON, HTML — draws the same way; and the
+ * PR-PORTS line stream.
+ *
+ * Times are nanoseconds since the epoch; hours and days are UTC.
+ */
+#ifndef REPORT_REPORT_H
+#define REPORT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/reader.h"
+#include "util/buf.h"
+
+enum rep_section {
+	SEC_INTEREST, SEC_PORTS, SEC_PROCESSES, SEC_REMOTES, SEC_USERS, SEC_HOURS,
+	SEC_DAYS, SEC_COUNT
+};
+
+/* What to report on: the window, the filters and the lists of interest.
+ * Strings are borrowed from argv. */
+struct report_opts {
+	int64_t		 since, until;		/* window [since, until) */
+	int64_t		 base_since, base_until;	/* baseline window; base_until 0: none */
+	int		 port;			/* -1: any */
+	const char	*process, *user, *unit;	/* NULL: any */
+	uint16_t	*ports_of_interest;	size_t nports_of_interest;
+	const char	**users_of_interest;	size_t nusers_of_interest;
+	const char	**remotes_of_interest;	size_t nremotes_of_interest;	/* CIDRs, checked */
+};
+
+enum rep_type {
+	REP_TEXT,	/* s */
+	REP_INT,	/* i */
+	REP_PCT,	/* d, a percentage */
+	REP_TIME,	/* i, ns since the epoch: ISO 8601 UTC */
+	REP_HOST,	/* s, shown in text and HTML only with several hosts */
+};
+
+struct rep_col {
+	const char	*key;		/* JSON / CSV name */
+	const char	*head;		/* text heading */
+	enum rep_type	 type;
+	int		 maxw;		/* text: widest it is shown (0: no limit,
+					 * -1: not in text, too wide for 100 columns) */
+};
+
+struct rep_cell {
+	int		 null;
+	int64_t		 i;
+	double		 d;
+	char		*s;		/* owned */
+};
+
+struct rep_table {
+	enum rep_section	 sec;
+	const char		*name;	/* "ports": JSON key, --section name */
+	const char		*title;
+	const struct rep_col	*cols;
+	int			 ncols;
+	size_t			 nrows;
+	struct { struct rep_cell *v; size_t n, cap; } cells;
+};
+
+struct report {
+	struct rep_table	 tables[SEC_COUNT];
+	int			 want[SEC_COUNT];
+	size_t			 nhosts;
+	char			**hosts;
+	int64_t			 since, until;
+	int64_t			 recorded_ns;	/* recorded time in the window, all hosts */
+	int64_t			 generated;
+};
+
+/* Answer the sections in want[] (SEC_COUNT flags) from r.  Returns 0, or
+ * -1 with the reason in err (rep is then partly filled: report_free it). */
+int	report_build(struct report *rep, struct store_reader *r,
+	    const struct report_opts *o, const int *want, char *err, size_t errlen);
+void	report_free(struct report *rep);
+
+/* The first and last time any run of r recorded (0, 0 when none). */
+int	report_span(struct store_reader *r, int64_t *first, int64_t *last,
+	    char *err, size_t errlen);
+
+/* Model building (model.c). */
+struct rep_cell *rep_row(struct rep_table *t);		/* ncols fresh cells */
+void	rep_set_text(struct rep_cell *, const char *s);	/* NULL: null */
+void	rep_set_int(struct rep_cell *, int64_t);
+void	rep_set_pct(struct rep_cell *, double);
+/* The cell of row r, column c. */
+const struct rep_cell *rep_cell(const struct rep_table *, size_t r, int c);
+/* A cell as text the way the text and CSV renderers show it (into buf). */
+const char *rep_cell_str(const struct rep_col *, const struct rep_cell *,
+	    char *buf, size_t len);
+/* Is column c shown in text/HTML (host columns only with several hosts)? */
+int	rep_col_shown(const struct report *, const struct rep_col *);
+/* CIDR matching: 1 addr in cidr, 0 not, -1 bad cidr. */
+int	rep_cidr_match(const char *cidr, const char *addr);
+
+/* Renderers: write rep into b.  Each returns 0. */
+void	render_text(const struct report *, struct buf *);
+void	render_json(const struct report *, const struct report_opts *, struct buf *);
+void	render_csv(const struct report *, enum rep_section, struct buf *);
+void	render_html(const struct report *, const struct report_opts *, struct buf *);
+
+/* Write PR-PORTS lines (Port Reporter's format) for the events in the
+ * window and filters, to b (flushed as it grows).  Returns 0, or -1 with
+ * the reason. */
+int	report_pr(struct store_reader *r, const struct report_opts *o, struct buf *b,
+	    char *err, size_t errlen);
+
+#endif
