@@ -371,26 +371,44 @@ write_out(struct buf *b, const char *what)
 	return 0;
 }
 
+static void
+report_cli_release(struct report_cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->users.n; i++)
+		free((char *)c->users.v[i]);
+	for (i = 0; i < c->remotes.n; i++)
+		free((char *)c->remotes.v[i]);
+	VEC_FREE(&c->users);
+	VEC_FREE(&c->remotes);
+	VEC_FREE(&c->ports);
+	VEC_FREE(&c->dbs);
+}
+
 int
 cmd_report(int argc, char **argv)
 {
 	struct report_cli c;
-	struct store_reader *r;
+	struct store_reader *r = NULL;
 	struct report rep;
 	struct buf b;
 	char err[512];
-	int fd = STDOUT_FILENO, rc = 0, s, only = -1;
+	int fd = STDOUT_FILENO, rc = 0, s, only = -1, built = 0;
 
+	memset(&rep, 0, sizeof(rep));
+	buf_init(&b);
 	report_parse(argc, argv, &c);
 	if (!(r = store_reader_open(c.dbs.v, c.dbs.n, err, sizeof(err)))) {
 		warnx("%s", err);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	report_window(&c, r);
 	if (c.html && (fd = open(c.html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
 		warnx("cannot open '%s': %s", c.html, strerror(errno));
-		store_reader_close(r);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	buf_init_fd(&b, fd);
 	if (c.fmt == FMT_PR) {
@@ -399,16 +417,13 @@ cmd_report(int argc, char **argv)
 			rc = 1;
 		}
 		rc |= write_out(&b, "the report");
-		buf_release(&b);
-		store_reader_close(r);
-		return rc;
+		goto out;
 	}
+	built = 1;
 	if (report_build(&rep, r, &c.o, c.want, err, sizeof(err)) == -1) {
 		warnx("%s", err);
-		report_free(&rep);
-		buf_release(&b);
-		store_reader_close(r);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	rep.generated = now_ns();
 	switch (c.fmt) {
@@ -431,13 +446,16 @@ cmd_report(int argc, char **argv)
 		break;
 	}
 	rc = write_out(&b, c.html ? c.html : "the report");
-	if (c.html && close(fd) == -1 && rc == 0) {
+out:
+	if (c.html && fd >= 0 && fd != STDOUT_FILENO && close(fd) == -1 && rc == 0) {
 		warnx("cannot write '%s': %s", c.html, strerror(errno));
 		rc = 1;
 	}
 	buf_release(&b);
-	report_free(&rep);
+	if (built)
+		report_free(&rep);
 	store_reader_close(r);
+	report_cli_release(&c);
 	return rc;
 }
 
