@@ -35,7 +35,7 @@ PKGS     := libmnl
 # then compiles with -DHAVE_NAME; NAME=0 leaves it out, NAME=1 insists.
 # `make` says in one line which parts were left out and why, and
 # `portscope --version` lists each part as "name: yes" or "name: no".
-# BPF: owner lookup by iterator (event sources later).
+# BPF: owner lookup by iterator, the event engine (events, watch, record).
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 comma    := ,
