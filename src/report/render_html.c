@@ -164,10 +164,13 @@ fmt_time(int64_t ns, char *s, size_t len)
 void
 render_html(const struct report *rep, const struct report_opts *o, struct buf *b)
 {
+	/* What matters first, then when, then the details. */
+	static const enum rep_section order[SEC_COUNT] = { SEC_INTEREST, SEC_HOURS,
+	    SEC_DAYS, SEC_PORTS, SEC_PROCESSES, SEC_REMOTES, SEC_USERS };
 	char s0[32], s1[32];
 	int64_t rec = rep->recorded_ns / 1000000000;
 	size_t i;
-	int s;
+	int s, k;
 
 	(void)o;
 	buf_puts(b, page_head);
@@ -181,9 +184,10 @@ render_html(const struct report *rep, const struct report_opts *o, struct buf *b
 	fmt_time(rep->until, s1, sizeof(s1));
 	buf_printf(b, "</h1>\n<p class=\"meta\">%s to %s UTC; recorded %" PRId64 "h %02"
 	    PRId64 "m %02" PRId64 "s</p>\n", s0, s1, rec / 3600, rec / 60 % 60, rec % 60);
-	for (s = 0; s < SEC_COUNT; s++) {
-		const struct rep_table *t = &rep->tables[s];
+	for (k = 0; k < SEC_COUNT; k++) {
+		const struct rep_table *t = &rep->tables[order[k]];
 
+		s = (int)order[k];
 		if (!rep->want[s])
 			continue;
 		buf_printf(b, "<section id=\"%s\">\n<h2>", t->name);
