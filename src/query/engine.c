@@ -449,6 +449,7 @@ launch(struct engine *e, size_t job)
 	s->unconnected = 0;
 	s->step_sends = 0;
 	s->dl_armed = 0;
+	s->watched = 0;
 	memset(&s->ctx, 0, sizeof(s->ctx));
 	/* The generic datagram first; when it is silent, the port's probe. */
 	p = NULL;
@@ -508,11 +509,12 @@ launch(struct engine *e, size_t job)
 			tcp_refused(e, s, cerr);
 			return;
 		}
-		if (e->net->watch(e->net->arg, s->fd, key, EPOLLOUT) == -1) {
+		if (e->net->watch(e->net->arg, s->fd, key, EPOLLOUT, 0) == -1) {
 			engine_fail(e, "epoll_ctl: %s", strerror(errno));
 			slot_close(e, s);
 			return;
 		}
+		s->watched = 1;
 		slot_arm(e, s, TQ_CONNECT);
 		e->local_fails = 0;
 		return;
@@ -522,11 +524,12 @@ launch(struct engine *e, size_t job)
 		local_failure(e, s, "send", errno, 1);
 		return;
 	}
-	if (e->net->watch(e->net->arg, s->fd, key, EPOLLIN) == -1) {
+	if (e->net->watch(e->net->arg, s->fd, key, EPOLLIN, 0) == -1) {
 		engine_fail(e, "epoll_ctl: %s", strerror(errno));
 		slot_close(e, s);
 		return;
 	}
+	s->watched = 1;
 	slot_arm(e, s, TQ_UDP);
 	e->local_fails = 0;
 }

@@ -44,6 +44,7 @@ struct slot {
 	int		 paced;		/* a paced UDP retry */
 	int		 unconnected;	/* UDP, PROBE_F_ANY_SRCPORT: sendto() */
 	int		 dl_armed;	/* the conversation's deadline runs */
+	int		 watched;	/* fd is in the readiness set */
 	unsigned	 step_sends;	/* datagrams sent for ctx.step */
 	uint64_t	 sent_ns;
 	const struct probe *probe;	/* current conversation, or NULL */

@@ -56,11 +56,12 @@ tcp_connected(struct engine *e, struct slot *s)
 		return;
 	}
 	if (e->net->watch(e->net->arg, s->fd, (uint32_t)(s - e->slots),
-	    EPOLLIN) == -1) {
+	    EPOLLIN, s->watched) == -1) {
 		engine_fail(e, "epoll_ctl: %s", strerror(errno));
 		slot_close(e, s);
 		return;
 	}
+	s->watched = 1;
 	s->state = SLOT_READ;
 	slot_arm(e, s, TQ_READ);
 	slot_arm_deadline(e, s);

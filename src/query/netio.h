@@ -46,8 +46,10 @@ struct netio {
 	int		(*local_port)(void *, int fd, uint16_t *);
 	void		(*reset_on_close)(void *, int fd);	/* SO_LINGER 0 */
 	void		(*close)(void *, int fd);
-	/* Watch fd for events (add, or change when already watched). */
-	int		(*watch)(void *, int fd, uint32_t key, uint32_t events);
+	/* Watch fd for events: a new fd (added 0), or change what an fd
+	 * already watched waits for (added 1). */
+	int		(*watch)(void *, int fd, uint32_t key, uint32_t events,
+			    int added);
 	/* The events pending on fd right now, without waiting. */
 	uint32_t	(*pending)(void *, int fd, uint32_t events);
 	/* Wait up to timeout_ms (-1: no limit) for events of watched fds. */

@@ -153,18 +153,14 @@ sys_close(void *arg, int fd)
 }
 
 static int
-sys_watch(void *arg, int fd, uint32_t key, uint32_t events)
+sys_watch(void *arg, int fd, uint32_t key, uint32_t events, int added)
 {
 	struct sys *s = arg;
 	struct epoll_event ev;
 
 	ev.events = events;
 	ev.data.u64 = key;
-	if (epoll_ctl(s->ep, EPOLL_CTL_MOD, fd, &ev) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return -1;
-	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+	return epoll_ctl(s->ep, added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
 }
 
 static uint32_t

@@ -290,11 +290,12 @@ f_close(void *a, int fd)
 }
 
 static int
-f_watch(void *a, int fd, uint32_t key, uint32_t events)
+f_watch(void *a, int fd, uint32_t key, uint32_t events, int added)
 {
 	struct fsock *s = fs(fd);
 
 	(void)a;
+	assert_int_equal(added, s->watch != 0);	/* add once, then modify */
 	if (F->watch_errno) {
 		errno = F->watch_errno;
 		return -1;
