@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """keylat.py N ROWTEXT CMD...: run CMD (portscope top) on a pseudo-terminal
-of 160x50, wait until ROWTEXT (text of some row) is on screen, then N times: write "?" and time until
-the help pane's title arrives, write "x" and time until the list's header
-arrives again.  Prints the median and max of the 2N answers in ms."""
+of 160x50, wait until ROWTEXT (text of some row) is on screen, then N times:
+write "?" and time until the help pane's title arrives, write "x" and time
+until the list's header arrives again; then N/4 times type a filter
+("/sp-w1"), timing each key until the prompt shows it.  Prints the median
+and max of each kind in ms, and the view's peak RSS (VmHWM)."""
 import os
 import pty
 import select
@@ -55,6 +57,22 @@ def main():
             _, done = read_until(fd, needle, 30)
             lat.append((done - t0) * 1000)
         time.sleep(0.05)
+    # typing a filter: each key is echoed in the prompt at once, while the
+    # filtered view is built on the refresher's thread
+    flat = []
+    for _ in range(max(1, n // 4)):
+        t0 = time.monotonic()
+        os.write(fd, b"/")
+        read_until(fd, b"filter:", 30)
+        flat.append((time.monotonic() - t0) * 1000)
+        for ch in b"sp-w1":
+            t0 = time.monotonic()
+            os.write(fd, bytes([ch]))
+            read_until(fd, bytes([ch]) + b"_", 30)
+            flat.append((time.monotonic() - t0) * 1000)
+        os.write(fd, b"\x15\r")  # Ctrl-U, Enter: no filter
+        time.sleep(0.3)
+    flat.sort()
     with open("/proc/%d/status" % pid) as f:
         hwm = [l.split()[1] for l in f if l.startswith("VmHWM:")][0]
     os.write(fd, b"q")
@@ -62,6 +80,8 @@ def main():
     lat.sort()
     print("key answered (ms, %d keys while refreshing every 0.1 s): median %.1f, max %.1f;"
           " peak RSS of the view %s kB" % (len(lat), lat[len(lat) // 2], lat[-1], hwm))
+    print("filter keys echoed (ms, %d keys): median %.1f, max %.1f"
+          % (len(flat), flat[len(flat) // 2], flat[-1]))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,12 @@ struct refresher {
 	const struct tui_model	*prev;		/* the main thread's model, read only */
 	struct view_settings	 vs;		/* to build the view with */
 	int			 want;		/* a refresh is asked for */
+	int			 want_view;	/* only a view of prev (sort, filter) */
 	int			 stop;
+	uint32_t		*view;		/* a view of prev, until taken */
+	size_t			 nview;
+	int			 have_view;
+	struct view_settings	 view_vs;	/* the settings it was built with */
 	struct tui_model	*next;		/* the latest, until taken */
 	struct view_settings	 next_vs;	/* the settings it was built with */
 	int			 not_root;	/* its snapshot's owner notes */
@@ -79,7 +84,8 @@ struct app {
 	int			 resolve;
 	uint64_t		 interval_ns;
 	uint64_t		 next_ns;	/* when to ask for the next snapshot */
-	int			 busy;		/* a refresh is being built */
+	int			 busy;		/* a refresh or a view is being built */
+	int			 view_dirty;	/* the settings changed: a view is wanted */
 	uint64_t		 lost;		/* events lost, in total */
 	int			 paused;
 	int			 colored;
@@ -165,6 +171,42 @@ model_free(struct tui_model *m)
 	}
 }
 
+/* A view of the main thread's model with other settings (called and
+ * returning with rf->mu held).  The model's rows are only read; its view
+ * settings, which the main thread may be changing, are not read at all. */
+static void
+refresher_view(struct refresher *rf)
+{
+	const struct tui_model *p = rf->prev;
+	struct view_settings vs = rf->vs;
+	struct tui_model m;
+	uint32_t *view;
+	size_t n;
+
+	rf->want_view = 0;
+	pthread_mutex_unlock(&rf->mu);
+	tui_model_init(&m, p->linger_ns);
+	m.snap = p->snap;
+	m.have_snap = p->have_snap;
+	m.live = p->live;
+	m.gone = p->gone;
+	m.ngone = p->ngone;
+	m.now_ns = p->now_ns;
+	m.refreshes = p->refreshes;
+	m.info = p->info;
+	m.name_fn = p->name_fn;
+	m.name_arg = p->name_arg;
+	settings_put(&m, &vs);
+	tui_view_build(&m, &view, &n);
+	pthread_mutex_lock(&rf->mu);
+	free(rf->view);
+	rf->view = view;
+	rf->nview = n;
+	rf->view_vs = vs;
+	rf->have_view = 1;
+	(void)!write(rf->pipe[1], "", 1);
+}
+
 static void *
 refresher_run(void *arg)
 {
@@ -178,11 +220,15 @@ refresher_run(void *arg)
 
 	pthread_mutex_lock(&rf->mu);
 	for (;;) {
-		while (!rf->want && !rf->stop)
+		while (!rf->want && !rf->want_view && !rf->stop)
 			pthread_cond_wait(&rf->cv, &rf->mu);
 		if (rf->stop)
 			break;
-		rf->want = 0;
+		if (!rf->want) {
+			refresher_view(rf);
+			continue;
+		}
+		rf->want = rf->want_view = 0;
 		vs = rf->vs;
 		pthread_mutex_unlock(&rf->mu);
 		err[0] = '\0';
@@ -243,6 +289,16 @@ refresher_ask(struct refresher *rf, const struct tui_model *m)
 	pthread_mutex_unlock(&rf->mu);
 }
 
+static void
+refresher_ask_view(struct refresher *rf, const struct tui_model *m)
+{
+	pthread_mutex_lock(&rf->mu);
+	settings_get(m, &rf->vs);
+	rf->want_view = 1;
+	pthread_cond_signal(&rf->cv);
+	pthread_mutex_unlock(&rf->mu);
+}
+
 /* Stop the thread; a snapshot being taken is finished first. */
 static void
 refresher_stop(struct refresher *rf)
@@ -253,6 +309,7 @@ refresher_stop(struct refresher *rf)
 	pthread_mutex_unlock(&rf->mu);
 	pthread_join(rf->thr, NULL);
 	model_free(rf->next);
+	free(rf->view);
 	close(rf->pipe[0]);
 	close(rf->pipe[1]);
 	pthread_mutex_destroy(&rf->mu);
@@ -363,11 +420,21 @@ selected(struct app *a, struct tui_ep *ep)
 	return 1;
 }
 
+/* Up to this many rows a new view (sort, filter, toggles) is built at
+ * once; above, on the refresher's thread, the old one shown meanwhile. */
+#ifndef VIEW_SYNC_ROWS
+#define VIEW_SYNC_ROWS	20000
+#endif
+
 static void
 review(struct app *a)
 {
-	tui_model_view(&a->m);
-	selection_follow(a);
+	if (tui_model_nrows(&a->m) <= VIEW_SYNC_ROWS && !a->busy) {
+		tui_model_view(&a->m);
+		selection_follow(a);
+	} else {
+		a->view_dirty = 1;
+	}
 }
 
 /* --- a new snapshot --- */
@@ -386,6 +453,22 @@ take_snapshot(struct app *a)
 	while (read(rf->pipe[0], buf, sizeof(buf)) > 0)
 		;
 	pthread_mutex_lock(&rf->mu);
+	if (rf->have_view) {
+		/* a view of the model as it is (no refresh was swapped in
+		 * meanwhile: one job at a time) */
+		settings_get(&a->m, &now_vs);
+		if (memcmp(&rf->view_vs, &now_vs, sizeof(now_vs)) == 0) {
+			free(a->m.view);
+			a->m.view = rf->view;
+			a->m.nview = rf->nview;
+			rf->view = NULL;
+		} else {
+			a->view_dirty = 1;
+		}
+		free(rf->view);
+		rf->view = NULL;
+		rf->have_view = 0;
+	}
 	next = rf->next;
 	rf->next = NULL;
 	vs = rf->next_vs;
@@ -395,8 +478,10 @@ take_snapshot(struct app *a)
 		say(a, 1, "refresh failed: %s", rf->err);
 	pthread_mutex_unlock(&rf->mu);
 	a->busy = 0;
-	if (next == NULL)
+	if (next == NULL) {
+		selection_follow(a);
 		return;
+	}
 	if (rf->not_root)
 		snprintf(a->note, sizeof(a->note), "not root: %zu processes unreadable, "
 		    "their sockets say 'not permitted'", rf->denied);
@@ -422,9 +507,9 @@ take_snapshot(struct app *a)
 		flash_snapshot(&a->flash, &a->m.snap, start, &a->m, now);
 		resort |= a->m.counts.short_lived != flashed;
 	}
-	if (resort)
-		tui_model_view(&a->m);
 	selection_follow(a);
+	if (resort)
+		review(a);
 }
 
 /* --- the event engine: short-lived connections --- */
@@ -1033,6 +1118,16 @@ loop(struct app *a)
 
 	while (!a->quit) {
 		now = clock_mono_ns();
+		if (!a->busy && a->view_dirty) {
+			a->view_dirty = 0;
+			if (tui_model_nrows(&a->m) <= VIEW_SYNC_ROWS) {
+				tui_model_view(&a->m);
+				selection_follow(a);
+			} else {
+				refresher_ask_view(&a->rf, &a->m);
+				a->busy = 1;
+			}
+		}
 		if (!a->busy && !a->paused && now >= a->next_ns) {
 			refresher_ask(&a->rf, &a->m);
 			a->busy = 1;

@@ -469,16 +469,15 @@ ent_cmp(const void *pa, const void *pb, void *arg)
 }
 
 void
-tui_model_view(struct tui_model *m)
+tui_view_build(const struct tui_model *m, uint32_t **viewp, size_t *nviewp)
 {
-	size_t n = tui_model_nrows(m), i;
+	size_t n = tui_model_nrows(m), i, nview = 0;
 	struct sort_ent *ent;
+	uint32_t *view;
 	struct buf b;
 
-	free(m->view);
-	m->view = xreallocarray(NULL, n + 1, sizeof(*m->view));
+	view = xreallocarray(NULL, n + 1, sizeof(*view));
 	ent = xreallocarray(NULL, n + 1, sizeof(*ent));
-	m->nview = 0;
 	buf_init(&b);
 	for (i = 0; i < n; i++) {
 		const struct sock_row *r = i < m->snap.nsocks ? &m->snap.socks[i] :
@@ -488,13 +487,22 @@ tui_model_view(struct tui_model *m)
 			continue;
 		if (m->filter[0] != '\0' && !filter_match(m, (uint32_t)i, &b))
 			continue;
-		sort_keys(m, (uint32_t)i, &ent[m->nview++]);
+		sort_keys(m, (uint32_t)i, &ent[nview++]);
 	}
 	buf_release(&b);
-	qsort_r(ent, m->nview, sizeof(*ent), ent_cmp, m);
-	for (i = 0; i < m->nview; i++)
-		m->view[i] = ent[i].row;
+	qsort_r(ent, nview, sizeof(*ent), ent_cmp, (void *)m);
+	for (i = 0; i < nview; i++)
+		view[i] = ent[i].row;
 	free(ent);
+	*viewp = view;
+	*nviewp = nview;
+}
+
+void
+tui_model_view(struct tui_model *m)
+{
+	free(m->view);
+	tui_view_build(m, &m->view, &m->nview);
 }
 
 uint64_t

@@ -160,6 +160,8 @@ void	tui_model_flash(struct tui_model *, const struct sock_row *, uint32_t pid,
 
 /* Rebuild the view (filter, toggles, sort) from the rows. */
 void	tui_model_view(struct tui_model *);
+/* The same into a new array (*view, malloc'd; *n rows), m only read. */
+void	tui_view_build(const struct tui_model *m, uint32_t **view, size_t *n);
 
 size_t	tui_model_nrows(const struct tui_model *);
 void	tui_model_ep(const struct tui_model *, uint32_t row, struct tui_ep *);
