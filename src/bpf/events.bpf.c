@@ -51,6 +51,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define SF_PASSIVE	0x08	/* came from a listener */
 #define SF_NO_START	0x10	/* created before we loaded */
 
+/* When the reader was last woken (any CPU; a race costs one wakeup). */
+__u64 last_wakeup_ns;
+
 /* Filters, set by the loader before load. */
 const volatile __u16 filt_port;		/* 0: any; else local or remote port */
 const volatile __u8 filt_pid;		/* 1: only pids in `pids` */
@@ -173,28 +176,47 @@ addr_of(const void *p)
 	return v;
 }
 
-/* The socket's endpoints, state, protocol and namespace, read from the
- * struct sock at address skp (any context). */
+/* The socket's endpoints, state, protocol and namespace (any context):
+ * plain loads from the BTF-typed socket, no helper call per field; tp, when
+ * known, gives the port of a closing TCP socket. */
+static __always_inline void
+read_sock_btf(struct evk_event *e, struct sock *sk, struct tcp_sock *tp)
+{
+	struct sock_common *c = &sk->__sk_common;
+
+	e->family = c->skc_family;
+	e->proto = sk->sk_protocol;
+	e->state = c->skc_state;
+	e->lport = c->skc_num;
+	if (e->lport == 0 && tp)	/* a closing TCP socket has given its port back */
+		e->lport = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
+	e->rport = bpf_ntohs(c->skc_dport);
+	e->netns = c->skc_net.net->ns.inum;
+	e->cookie = c->skc_cookie.counter;
+	if (e->family == AF_INET6) {
+		__builtin_memcpy(e->laddr, &c->skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(e->raddr, &c->skc_v6_daddr, 16);
+	} else {
+		*(__u32 *)e->laddr = c->skc_rcv_saddr;
+		*(__u32 *)e->raddr = c->skc_daddr;
+	}
+}
+
+/* The same from the address of a struct sock (a cgroup hook's context, or
+ * a socket found through a descriptor table): typed as the kernel's BTF
+ * says, read with fault-safe loads. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 static __always_inline void
 read_sock(struct evk_event *e, __u64 skp)
 {
-	struct sock *sk = (struct sock *)skp;
+	struct sock *sk = bpf_rdonly_cast((void *)skp, bpf_core_type_id_kernel(struct sock));
+	struct inet_sock *inet;
 
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->proto = BPF_CORE_READ(sk, sk_protocol);
-	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (e->lport == 0)	/* a closing TCP socket has given its port back */
-		e->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	e->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	e->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (e->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr);
-	} else {
-		BPF_CORE_READ_INTO((__u32 *)e->laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)e->raddr, sk, __sk_common.skc_daddr);
+	read_sock_btf(e, sk, NULL);
+	if (e->lport == 0) {	/* a closing TCP socket has given its port back */
+		inet = bpf_rdonly_cast((void *)skp, bpf_core_type_id_kernel(struct inet_sock));
+		e->lport = bpf_ntohs(inet->inet_sport);
 	}
 }
 
@@ -245,7 +267,15 @@ send_known(struct evk_event *e, int known)
 		return 1;
 	}
 	__builtin_memcpy(r, e, sizeof(*r));
-	bpf_ringbuf_submit(r, 0);
+	/* Wake the reader for the first event after a quiet spell and when
+	 * much is waiting; in between it looks every EVK_READ_GAP_MS by
+	 * itself.  A wakeup per event would cost a context switch each. */
+	if (e->ts_ns - last_wakeup_ns > EVK_WAKE_GAP_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > EVK_WAKE_BYTES) {
+		last_wakeup_ns = e->ts_ns;
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	} else
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 1;
 }
 
@@ -532,7 +562,8 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;	/* connect's sys_exit reports it */
 	e.ts_ns = now;
 	e.old_state = oldstate;
-	read_sock(&e, (__u64)sk);
+	tp = bpf_skc_to_tcp_sock(sk);
+	read_sock_btf(&e, sk, tp);
 	e.cookie = cookie;
 	e.state = newstate;
 	if (si->flags & SF_PASSIVE)
@@ -576,7 +607,6 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 	e.lifetime_ns = now - si->created_ns;
 	if (si->flags & SF_NO_START)
 		e.flags |= EVKF_NO_START;
-	tp = bpf_skc_to_tcp_sock(sk);
 	if (tp) {
 		e.bytes_sent = tp->bytes_acked;
 		e.bytes_received = tp->bytes_received;
@@ -593,26 +623,20 @@ static __always_inline __u64
 fd_sock(long fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt;
+	struct fdtable *fdt = t->files->fdt;
 	struct file **fds, *f;
 	struct socket *so;
-	unsigned int max;
-	umode_t mode;
 
-	if (fd < 0)
+	if (fd < 0 || (unsigned long)fd >= fdt->max_fds)
 		return 0;
-	fdt = BPF_CORE_READ(t, files, fdt);
-	max = BPF_CORE_READ(fdt, max_fds);
-	if ((unsigned long)fd >= max)
-		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0 || f == NULL)
 		return 0;
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
+	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
 		return 0;
-	so = BPF_CORE_READ(f, private_data);
-	return (__u64)BPF_CORE_READ(so, sk);
+	so = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+	return (__u64)so->sk;
 }
 
 static __always_inline void

@@ -27,6 +27,9 @@
 
 #define EVK_COMM_LEN		16
 #define EVK_RINGBUF_BYTES	(8u << 20)
+#define EVK_WAKE_GAP_NS		5000000ULL	/* wake the reader at least this often */
+#define EVK_WAKE_BYTES		(256u << 10)	/* or when this much is waiting */
+#define EVK_READ_GAP_MS		5		/* the reader looks this often while busy */
 #define EVK_MAX_FLOWS		65536	/* UDP (socket, destination) pairs remembered */
 #define EVK_MAX_PIDS		8192	/* processes in a pid filter (with descendants) */
 

@@ -55,6 +55,7 @@ struct bpf_priv {
 	uint64_t		*lost_percpu;
 	uint64_t		 lost_seen;
 	uint64_t		 mono_to_real;	/* add to a monotonic stamp */
+	int			 busy;		/* the last read found records */
 	struct u64map		 snap_cookies;	/* cookie → index into snap_owners */
 	struct u64map		 snap_listeners; /* listen_key() → index into snap_owners */
 	struct snap_owner	*snap_owners;
@@ -308,11 +309,14 @@ bpf_fd(const struct ev_source *src)
 	return ring_buffer__epoll_fd(bp->rb);
 }
 
+/* While records come, look again soon: the kernel does not wake us for
+ * each (events.bpf.c); when quiet, the first record wakes us. */
 static int
 bpf_timeout_ms(const struct ev_source *src)
 {
-	(void)src;
-	return LOSS_CHECK_MS;
+	const struct bpf_priv *bp = src->priv;
+
+	return bp->busy ? EVK_READ_GAP_MS : LOSS_CHECK_MS;
 }
 
 static int
@@ -326,6 +330,7 @@ bpf_read(struct ev_source *src, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(-n));
 		return -1;
 	}
+	bp->busy = n > 0;
 	check_lost(src);
 	if (bp->bad_version) {
 		snprintf(err, errlen, "the kernel programs write records of another "
