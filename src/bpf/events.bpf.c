@@ -2,8 +2,8 @@
 /*
  * Port events as they happen, with the process they belong to.
  *
- * Process context (the task is the one using the socket):
- *   cgroup/sock_create   stamp the creator into the socket's local storage
+ * Process context (the task is the one using the socket); each hook stamps
+ * that task into the socket's local storage:
  *   cgroup/post_bind4/6  an explicit bind
  *   cgroup/connect4/6    note the connect; its result comes at sys_exit
  *   cgroup/sendmsg4/6    unconnected UDP: a new destination is a flow
@@ -13,6 +13,12 @@
  * Any context (softirq: the current task is a bystander):
  *   tp_btf/inet_sock_set_state  TCP state changes and close; the owner is
  *                        read from the socket's storage, never from current
+ *
+ * A socket is stamped when it is first used (bind, connect, sendmsg,
+ * listen), not when it is created: a cgroup/sock_create hook would cost
+ * about a microsecond for every socket of the system, and every socket
+ * that gets a port passes one of those first.  Its lifetime counts from
+ * that first use.
  *
  * The storage is created with BPF_F_CLONE, so a connection a listener
  * receives starts with its listener's owner; accept() then credits the
@@ -60,6 +66,7 @@ const volatile __u8 filt_pid;		/* 1: only pids in `pids` */
 const volatile __u8 filt_protos;	/* bit 0 TCP, bit 1 UDP; 0: both */
 const volatile __u8 filt_families;	/* bit 0 IPv4, bit 1 IPv6; 0: both */
 const volatile __u32 filt_netns;	/* 0: any; else this namespace inode */
+const volatile __u64 filt_netns_cookie;	/* the same namespace's cookie: hooks leave early */
 
 struct owner {
 	__u32	pid;
@@ -309,23 +316,9 @@ inet_tcp_udp(__u16 family, __u16 proto)
 
 /* ---- process context: cgroup socket hooks ---- */
 
-SEC("cgroup/sock_create")
-int ev_sock_create(struct bpf_sock *ctx)
-{
-	struct sk_info *si;
-
-	if (!inet_tcp_udp(ctx->family, ctx->protocol))
-		return 1;
-	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (si == NULL)
-		return 1;
-	owner_current(&si->owner);
-	si->created_ns = si->owner.stamp_ns;
-	si->flags = 0;
-	si->bound_port = 0;
-	bpf_get_socket_cookie(ctx);	/* fixed now: sock_diag and sys_exit read it */
-	return 1;
-}
+/* A socket of another network namespace, when only ours is watched. */
+#define OTHER_NETNS(ctx) \
+	(filt_netns_cookie && bpf_get_netns_cookie(ctx) != filt_netns_cookie)
 
 static __always_inline int
 post_bind(struct bpf_sock *ctx)
@@ -333,7 +326,7 @@ post_bind(struct bpf_sock *ctx)
 	struct sk_info *si;
 	EVENT(e);
 
-	if (!inet_tcp_udp(ctx->family, ctx->protocol))
+	if (!inet_tcp_udp(ctx->family, ctx->protocol) || OTHER_NETNS(ctx))
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -371,7 +364,7 @@ connect_hook(struct bpf_sock_addr *ctx, int v6)
 	struct sk_info *si;
 	__u32 tid;
 
-	if (sk == NULL || !inet_tcp_udp(sk->family, sk->protocol))
+	if (sk == NULL || !inet_tcp_udp(sk->family, sk->protocol) || OTHER_NETNS(ctx))
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -380,6 +373,7 @@ connect_hook(struct bpf_sock_addr *ctx, int v6)
 	if (si->created_ns == 0)
 		si->created_ns = si->owner.stamp_ns;
 	si->flags &= ~SF_CLOSED;
+	bpf_get_socket_cookie(ctx);	/* fixed now: sys_exit reads it */
 	p.sk = addr_of(sk);
 	p.op = OP_CONNECT;
 	p.had_port = sk->src_port != 0;
@@ -423,7 +417,7 @@ sendmsg_hook(struct bpf_sock_addr *ctx, int v6)
 	__u64 one = 1, *n;
 	EVENT(e);
 
-	if (sk == NULL || sk->protocol != IPPROTO_UDP)
+	if (sk == NULL || sk->protocol != IPPROTO_UDP || OTHER_NETNS(ctx))
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -493,7 +487,8 @@ int ev_sock_release(struct bpf_sock *ctx)
 	struct owner o;
 	EVENT(e);
 
-	if (ctx->protocol != IPPROTO_UDP || !inet_tcp_udp(ctx->family, ctx->protocol))
+	if (ctx->protocol != IPPROTO_UDP || !inet_tcp_udp(ctx->family, ctx->protocol) ||
+	    OTHER_NETNS(ctx))
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, 0);
 	read_sock(&e, addr_of(ctx));
@@ -523,8 +518,11 @@ int ev_sock_release(struct bpf_sock *ctx)
 static __always_inline const struct owner *
 owner_of(const struct sk_info *si, __u64 cookie)
 {
-	const struct owner *a = bpf_map_lookup_elem(&acceptors, &cookie);
+	const struct owner *a;
 
+	if (!(si->flags & SF_PASSIVE))
+		return &si->owner;	/* only accepted sockets have acceptors */
+	a = bpf_map_lookup_elem(&acceptors, &cookie);
 	if (a && a->stamp_ns >= si->owner.stamp_ns)
 		return a;
 	return &si->owner;
@@ -540,7 +538,8 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 	__u32 tid;
 	EVENT(e);
 
-	if (sk->sk_protocol != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP || (filt_netns_cookie &&
+	    sk->__sk_common.skc_net.net->net_cookie != filt_netns_cookie))
 		return 0;
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -612,7 +611,8 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		e.bytes_received = tp->bytes_received;
 	}
 	send_known(&e, si->flags & SF_SEEN);
-	bpf_map_delete_elem(&acceptors, &cookie);
+	if (si->flags & SF_PASSIVE)
+		bpf_map_delete_elem(&acceptors, &cookie);
 	return 0;
 }
 

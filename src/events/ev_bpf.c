@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -29,6 +30,7 @@
 #include "util/xmalloc.h"
 
 #define LOSS_CHECK_MS	1000
+#define SO_NETNS_COOKIE_OPT	71	/* SO_NETNS_COOKIE; not in older headers */
 
 _Static_assert(EVK_BIND == EV_BIND && EVK_LISTEN == EV_LISTEN &&
     EVK_CONNECT == EV_CONNECT && EVK_ACCEPT == EV_ACCEPT &&
@@ -207,6 +209,22 @@ check_lost(struct ev_source *src)
 
 static void bpf_close(struct ev_source *);
 
+/* Our network namespace's cookie (SO_NETNS_COOKIE, Linux 5.14), or 0. */
+static uint64_t
+netns_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE_OPT, &cookie, &len) == -1)
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
 #define ATTACH(bp, prog, how, err, errlen)						\
 	do {										\
 		if (((bp)->skel->links.prog = (how)) == NULL) {				\
@@ -253,6 +271,7 @@ bpf_open(struct ev_source *src, char *err, size_t errlen)
 	s->rodata->filt_families = (uint8_t)((f->families & SD_V4 ? 1 : 0) |
 	    (f->families & SD_V6 ? 2 : 0));
 	s->rodata->filt_netns = f->all_netns ? 0 : src->netns;
+	s->rodata->filt_netns_cookie = f->all_netns ? 0 : netns_cookie();
 	if (f->pid <= 0)
 		bpf_program__set_autoload(s->progs.ev_fork, false);
 	if ((e = events__load(s)) != 0) {
@@ -263,7 +282,6 @@ bpf_open(struct ev_source *src, char *err, size_t errlen)
 		ATTACH(bp, ev_fork, bpf_program__attach(s->progs.ev_fork), err, errlen);
 		ev_family_scan(src, add_pid, bp);
 	}
-	ATTACH(bp, ev_sock_create, bpf_program__attach_cgroup(s->progs.ev_sock_create, bp->cgfd), err, errlen);
 	ATTACH(bp, ev_post_bind4, bpf_program__attach_cgroup(s->progs.ev_post_bind4, bp->cgfd), err, errlen);
 	ATTACH(bp, ev_post_bind6, bpf_program__attach_cgroup(s->progs.ev_post_bind6, bp->cgfd), err, errlen);
 	ATTACH(bp, ev_connect4, bpf_program__attach_cgroup(s->progs.ev_connect4, bp->cgfd), err, errlen);
