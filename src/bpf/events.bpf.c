@@ -568,9 +568,10 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 	if (si->flags & SF_PASSIVE)
 		e.flags |= EVKF_PASSIVE;
 	if (newstate == TCP_LISTEN) {
-		/* listen(): process context, the caller is the owner */
+		/* listen(): process context, the caller is the owner; a
+		 * first use like bind or connect */
 		owner_current(&si->owner);
-		si->flags &= ~SF_CLOSED;
+		si->flags &= ~(SF_CLOSED | SF_NO_START);
 		if (e.lport == 0) {
 			/* the port is picked after this: report at sys_exit */
 			si->flags |= SF_IMPL_PENDING;
