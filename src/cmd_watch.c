@@ -506,7 +506,7 @@ check(struct watch *w)
 	} else {
 		diff_snapshots(&w->prev, &cur, &d);
 		if (w->track)	/* what the events saw and the snapshots did not */
-			track_flush(w->track, &w->prev, &cur, &xs, &xd);
+			track_flush(w->track, &w->prev, &cur, &d, &xs, &xd);
 		nchanges = d.nevents + xd.nevents;
 		if (nchanges > 0)
 			buf_printf(&w->text, "%s %s: %zu change%s %s\n", SEPARATOR, when,
@@ -515,7 +515,9 @@ check(struct watch *w)
 			emit(w, &now, &d.events[i], &w->prev, &cur, 0);
 		xmark = w->text.len;
 		for (i = 0; i < xd.nevents; i++)
-			emit(w, &now, &xd.events[i], &xs, &xs, 0);
+			emit(w, &now, &xd.events[i], &xs,
+			    xd.events[i].after && !is_xs_row(&xs, xd.events[i].after) ?
+			    &cur : &xs, 0);
 		w->changes += (long long)nchanges;
 		diff_release(&d);
 	}

@@ -24,6 +24,7 @@ struct tsock {
 	int		closed;
 	int		touched;
 	int		covered;	/* a snapshot shows it now: drop */
+	size_t		adopt;		/* 1 + its row in cur, which has no owner */
 };
 
 /* The rows, owners and processes of the snapshot a flush makes. */
@@ -154,18 +155,33 @@ xs_add(struct xs_build *xb, const struct tsock *ts, const struct sock_row *r)
 	return xb->rows.n - 1;
 }
 
+/* Take out of sd the NEW event for row r. */
+static void
+drop_new(struct diff *sd, const struct sock_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < sd->nevents; i++)
+		if (sd->events[i].kind == DIFF_NEW && sd->events[i].after == r) {
+			memmove(sd->events + i, sd->events + i + 1,
+			    (sd->nevents - i - 1) * sizeof(*sd->events));
+			sd->nevents--;
+			return;
+		}
+}
+
 void
 track_flush(struct ev_track *t, const struct snapshot *prev, const struct snapshot *cur,
-    struct snapshot *xs, struct diff *d)
+    struct diff *sd, struct snapshot *xs, struct diff *d)
 {
 	struct xs_build xb;
-	struct { struct { enum diff_kind k; size_t b, a; } *v; size_t n, cap; } out =
-	    { NULL, 0, 0 };
+	struct { struct { enum diff_kind k; size_t b, a; int a_cur; } *v; size_t n, cap; }
+	    out = { NULL, 0, 0 };
 	struct u64map pset, cset, idx;
 	const struct port_event *e;
 	struct tsock *ts;
 	size_t i, keep;
-	uint32_t k;
+	uint32_t k, j;
 
 	memset(xs, 0, sizeof(*xs));
 	memset(&xb, 0, sizeof(xb));
@@ -179,8 +195,13 @@ track_flush(struct ev_track *t, const struct snapshot *prev, const struct snapsh
 	for (i = 0; i < t->pending.n; i++) {
 		e = &t->pending.v[i];
 		k = u64map_get(&idx, e->cookie);
+		j = u64map_get(&cset, e->cookie);
+		/* A socket new in cur with no owner there (a short connection's
+		 * TIME_WAIT): the events know who it was; others are the
+		 * snapshot diff's. */
 		if (u64map_get(&pset, e->cookie) != U64MAP_MISSING ||
-		    u64map_get(&cset, e->cookie) != U64MAP_MISSING) {
+		    (j != U64MAP_MISSING && (cur->socks[j].owner != OWNER_NONE ||
+		    (k != U64MAP_MISSING && t->socks.v[k].shown_valid)))) {
 			if (k != U64MAP_MISSING)
 				t->socks.v[k].covered = 1;
 			continue;
@@ -191,6 +212,8 @@ track_flush(struct ev_track *t, const struct snapshot *prev, const struct snapsh
 			ts->cookie = e->cookie;
 			apply(ts, e);
 			ts->first = ts->row;
+			if (j != U64MAP_MISSING)
+				ts->adopt = (size_t)j + 1;
 			continue;
 		}
 		ts = &t->socks.v[k];
@@ -202,9 +225,30 @@ track_flush(struct ev_track *t, const struct snapshot *prev, const struct snapsh
 		ts = &t->socks.v[i];
 		if (!ts->touched || ts->covered)
 			continue;
+		if (ts->adopt) {
+			const struct sock_row *cr = &cur->socks[ts->adopt - 1];
+
+			VEC_RESERVE(&out, out.n + 2);
+			out.v[out.n].k = DIFF_NEW;
+			out.v[out.n].a_cur = 0;
+			if (cr->missing == OWNER_ORPHAN && cr->state != ts->first.state) {
+				/* nobody holds it any more (TIME_WAIT): NEW as the
+				 * events saw it, then the change to what cur shows */
+				out.v[out.n++].a = xs_add(&xb, ts, &ts->first);
+				out.v[out.n].k = DIFF_STATE;
+				out.v[out.n].b = out.v[out.n - 1].a;
+				out.v[out.n].a_cur = 1;
+				out.v[out.n++].a = ts->adopt - 1;
+			} else	/* its owner was not found in time: the events name it */
+				out.v[out.n++].a = xs_add(&xb, ts, cr);
+			drop_new(sd, cr);
+			ts->covered = 1;
+			continue;
+		}
 		if (!ts->shown_valid) {
 			VEC_RESERVE(&out, out.n + 1);
 			out.v[out.n].k = DIFF_NEW;
+			out.v[out.n].a_cur = 0;
 			out.v[out.n++].a = xs_add(&xb, ts, ts->closed ? &ts->first : &ts->row);
 			ts->shown = ts->row;
 			ts->shown_valid = 1;
@@ -213,6 +257,7 @@ track_flush(struct ev_track *t, const struct snapshot *prev, const struct snapsh
 		    memcmp(ts->row.raddr, ts->shown.raddr, 16) != 0)) {
 			VEC_RESERVE(&out, out.n + 1);
 			out.v[out.n].k = DIFF_STATE;
+			out.v[out.n].a_cur = 0;
 			out.v[out.n].b = xs_add(&xb, ts, &ts->shown);
 			out.v[out.n++].a = xs_add(&xb, ts, &ts->row);
 			ts->shown = ts->row;
@@ -248,7 +293,12 @@ track_flush(struct ev_track *t, const struct snapshot *prev, const struct snapsh
 	for (i = 0; i < out.n; i++) {
 		d->events[i].kind = out.v[i].k;
 		d->events[i].before = out.v[i].k == DIFF_NEW ? NULL : &xs->socks[out.v[i].b];
-		d->events[i].after = out.v[i].k == DIFF_GONE ? NULL : &xs->socks[out.v[i].a];
+		if (out.v[i].k == DIFF_GONE)
+			d->events[i].after = NULL;
+		else if (out.v[i].a_cur)
+			d->events[i].after = &cur->socks[out.v[i].a];
+		else
+			d->events[i].after = &xs->socks[out.v[i].a];
 	}
 	d->nevents = out.n;
 	VEC_FREE(&out);

@@ -52,6 +52,7 @@ check_wait "json: a UDP socket that sent one datagram is NEW" 10 jhas "$TMP/j" \
 	"o['event'] == 'new' and o['proto'] == 'udp' and o['local_port'] == $up and o['owners'][0]['fd'] is None"
 check_wait "json: ... and GONE" 10 jhas "$TMP/j" \
 	"o['event'] == 'gone' and o['proto'] == 'udp' and o['local_port'] == $up"
+cp "$TMP/p" /tmp/dbg_p.json; cp "$TMP/j" /tmp/dbg_j.json
 kill "$wj" "$wp" "$wq"
 wait "$wj" "$wp" "$wq" 2>/dev/null
 check_eq "no warnings" "$(cat "$TMP/j.err" "$TMP/p.err" "$TMP/q.err")" ""
