@@ -362,6 +362,8 @@ first_seen(struct watch *w, const struct snapshot *s, const struct sock_row *r)
 		buf_putc(&w->json, ']');
 }
 
+static void events_read(struct watch *);
+
 /* ---- one check ---- */
 
 /* Format one change (or, on the first check, one present socket). */
@@ -487,6 +489,8 @@ check(struct watch *w)
 		warnx("%s", errbuf);
 		return -1;
 	}
+	if (w->ev)	/* every event the kernel sent before the snapshot */
+		events_read(w);
 	now = real_now();
 	fmt_time(when, sizeof(when), &now, 1);
 	if (!w->have_prev) {

@@ -73,3 +73,8 @@ PY
 }
 # count_at_least N FILE PYEXPR: for wait_for.
 count_at_least() { [ "$(jcount "$2" "$3")" -ge "$1" ]; }
+# ev_attached PID: process PID holds the event engine's nine program links
+# (a watch shows nothing to say when they are attached).
+ev_attached() {
+	[ "$(find /proc/"$1"/fd -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l)" -ge 9 ]
+}
