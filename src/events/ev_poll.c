@@ -121,7 +121,10 @@ poll_read(struct ev_source *src, char *err, size_t errlen)
 	diff_snapshots(&pp->prev, &cur, &df);
 	for (i = 0; i < df.nevents; i++) {
 		d = &df.events[i];
-		if (d->kind == DIFF_OWNER)
+		/* an owner found only now for a socket told without one: tell
+		 * it again, with the owner; other owner changes are not events */
+		if (d->kind == DIFF_OWNER && (d->before->owner != OWNER_NONE ||
+		    d->after->owner == OWNER_NONE))
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.ts_ns = real;
@@ -138,7 +141,7 @@ poll_read(struct ev_source *src, char *err, size_t errlen)
 			if (d->kind == DIFF_STATE) {
 				e.type = EV_STATE;
 				e.old_state = d->before->state;
-			} else
+			} else	/* DIFF_NEW, DIFF_OWNER */
 				e.type = new_type(&cur, d->after, &e.flags);
 		}
 		ev_deliver(src, &e);
