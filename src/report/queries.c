@@ -1,7 +1,6 @@
 /*
  * The Parser's questions as SQL over the reader's views.  The window and
- * the filters are applied once: the intervals they select go into a
- * temporary table, iv, with each interval's times clipped to the window
+ * the filters are one view, iv, of the intervals they select, with each interval's times clipped to the window
  * (t0, t1); every section is one query over iv.  "% of the recorded time"
  * is the length of the union of a port's (or program's) intervals over the
  * time the recorders ran in the window (the runs table): the union is the
@@ -22,19 +21,26 @@
 #define CONN_KINDS	"('connect', 'udp_flow', 'accept', 'established')"
 #define SERVER_KINDS	"('listen', 'bound')"
 
+/* The window and filters: one row, bound once; iv reads them. */
+static const char sql_w[] =
+"CREATE TEMP TABLE w AS SELECT ?1 AS w_since, ?2 AS w_until, ?3 AS w_port,\n"
+"  ?4 AS w_process, ?5 AS w_user, ?6 AS w_unit";
+/* A view, not a table: writing a copy of a million intervals costs more
+ * than reading them again in each section. */
 static const char sql_iv[] =
-"CREATE TEMP TABLE iv AS SELECT host, kind, proto, local_addr, local_port,\n"
+"CREATE TEMP VIEW iv AS SELECT host, kind, proto, local_addr, local_port,\n"
 "  remote_addr, remote_port, process_id, pid, uid,\n"
 "  coalesce(user, CAST(uid AS TEXT), '?') AS user, coalesce(exe, comm, '?') AS prog,\n"
-"  coalesce(unit, container) AS unit, opened, max(opened, ?1) AS t0,\n"
-"  min(coalesce(closed, run_end, opened), ?2) AS t1, count\n"
-"FROM all_intervals\n"
-"WHERE opened < ?2 AND coalesce(closed, run_end, opened) >= ?1\n"
-"  AND (?3 < 0 OR local_port = ?3 OR remote_port = ?3)\n"
-"  AND (?4 = '' OR comm = ?4 OR exe = ?4 OR substr(exe, -length(?4) - 1) = '/' || ?4\n"
-"       OR substr(exe, -length(?4) - 11) = '/' || ?4 || ' (deleted)')\n"
-"  AND (?5 = '' OR user = ?5 OR CAST(uid AS TEXT) = ?5)\n"
-"  AND (?6 = '' OR unit = ?6 OR container = ?6)";
+"  coalesce(unit, container) AS unit, opened, max(opened, w_since) AS t0,\n"
+"  min(coalesce(closed, run_end, opened), w_until) AS t1, count\n"
+"FROM all_intervals, w\n"
+"WHERE opened < w_until AND coalesce(closed, run_end, opened) >= w_since\n"
+"  AND (w_port < 0 OR local_port = w_port OR remote_port = w_port)\n"
+"  AND (w_process = '' OR comm = w_process OR exe = w_process\n"
+"       OR substr(exe, -length(w_process) - 1) = '/' || w_process\n"
+"       OR substr(exe, -length(w_process) - 11) = '/' || w_process || ' (deleted)')\n"
+"  AND (w_user = '' OR user = w_user OR CAST(uid AS TEXT) = w_user)\n"
+"  AND (w_unit = '' OR unit = w_unit OR container = w_unit)";
 
 static const char sql_rec[] =
 "CREATE TEMP TABLE rec AS SELECT host,\n"
@@ -176,9 +182,10 @@ static const char sql_int_users[] =
 static const char sql_int_open[] =
 "SELECT l.host, 'listener never connected to', l.proto || '/' || l.local_port,\n"
 "  group_concat(DISTINCT l.prog), 'listening on ' || l.local_addr\n"
-"FROM iv l WHERE l.kind = 'listen' AND l.local_addr IN ('0.0.0.0', '::')\n"
-"  AND NOT EXISTS (SELECT 1 FROM iv a WHERE a.local_port = l.local_port\n"
-"    AND a.kind = 'accept' AND a.host = l.host AND a.proto = l.proto)\n"
+"FROM iv l LEFT JOIN (SELECT DISTINCT host, proto, local_port FROM iv\n"
+"    WHERE kind = 'accept') a\n"
+"  ON a.host = l.host AND a.proto = l.proto AND a.local_port = l.local_port\n"
+"WHERE l.kind = 'listen' AND l.local_addr IN ('0.0.0.0', '::') AND a.local_port IS NULL\n"
 "GROUP BY l.host, l.proto, l.local_port, l.local_addr ORDER BY 1, l.local_port";
 static const char sql_base[] =
 "CREATE TEMP TABLE base AS SELECT DISTINCT host, proto, local_port FROM all_intervals\n"
@@ -472,6 +479,8 @@ fill_interest(struct store_reader *r, struct rep_table *t, const struct report_o
 		a[0].i = o->base_since;
 		a[1].i = o->base_until;
 		if (store_exec_sql(r, sql_base, a, 2, err, errlen) == -1 ||
+		    store_exec_sql(r, "CREATE INDEX temp.base_port ON base (local_port)",
+		    NULL, 0, err, errlen) == -1 ||
 		    fill(r, t, sql_int_new, NULL, 0, err, errlen) == -1)
 			return -1;
 	}
@@ -529,9 +538,8 @@ report_build(struct report *rep, struct store_reader *r, const struct report_opt
 	a[3].s = o->process ? o->process : "";
 	a[4].s = o->user ? o->user : "";
 	a[5].s = o->unit ? o->unit : "";
-	if (store_exec_sql(r, sql_iv, a, 6, err, errlen) == -1 ||
-	    store_exec_sql(r, "CREATE INDEX temp.iv_port ON iv (local_port)", NULL, 0,
-	    err, errlen) == -1 ||
+	if (store_exec_sql(r, sql_w, a, 6, err, errlen) == -1 ||
+	    store_exec_sql(r, sql_iv, NULL, 0, err, errlen) == -1 ||
 	    store_exec_sql(r, sql_rec, a, 2, err, errlen) == -1)
 		return -1;
 	if (!(rows = store_query(r, "SELECT sum(ns) FROM rec", NULL, 0, err, errlen)))
