@@ -365,6 +365,8 @@ cmd_local(int argc, char **argv)
 
 	if (snapshot_take(&snap, &o.filter, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
+	if (snapshot_fallback_notice(&snap))
+		warnx("%s", snapshot_fallback_notice(&snap));
 	if (snap.not_root)
 		warnx("not running as root: %zu processes' descriptors could not be read; "
 		    "their sockets say 'not permitted'", snap.scan.denied);

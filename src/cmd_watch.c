@@ -99,6 +99,7 @@ struct watch {
 	struct ev_track		*track;		/* what events show and checks do not */
 	long long		 ev_due;	/* a check events call for, at this time (ms); 0: none */
 	long long		 last_check;	/* ms */
+	int			 fallback_told;	/* said that UDP comes from /proc/net */
 	int			 rc;
 };
 
@@ -493,6 +494,10 @@ check(struct watch *w)
 		events_read(w);
 	now = real_now();
 	fmt_time(when, sizeof(when), &now, 1);
+	if (snapshot_fallback_notice(&cur) && !w->fallback_told) {
+		warnx("%s", snapshot_fallback_notice(&cur));
+		w->fallback_told = 1;
+	}
 	if (!w->have_prev) {
 		if (cur.not_root)
 			warnx("not running as root: %zu processes' descriptors could not "

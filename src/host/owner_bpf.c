@@ -6,6 +6,7 @@
  * Built only when clang, bpftool and libbpf were found (HAVE_BPF).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "host/owner.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 #ifdef HAVE_BPF
@@ -34,8 +36,7 @@ static size_t nwant_keys;
 struct bpf_scan {
 	struct owner_scan	*scan;
 	pthread_t		 tid;
-	struct fd_ref		*refs;
-	size_t			 nrefs, cap;
+	struct { struct fd_ref *v; size_t n, cap; } refs;
 	int			 error;		/* errno of a failed read, or 0 */
 };
 
@@ -46,6 +47,23 @@ quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	(void)fmt;
 	(void)ap;
 	return 0;
+}
+
+/* libbpf can turn running out of descriptors into another error: when a
+ * load fails, see whether the few it needs could have been had. */
+static int
+fds_short(int e)
+{
+	int fds[16], i, n;
+
+	for (n = 0; n < 16; n++)
+		if ((fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+			break;
+	if (n < 16 && (errno == EMFILE || errno == ENFILE))
+		e = errno;
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return e;
 }
 
 static pthread_t preload_tid;
@@ -66,7 +84,7 @@ bpf_load_once(void)
 			    "cannot read our PID namespace: %s", strerror(errno));
 		} else if ((skel = owner_iter__open_and_load()) == NULL) {
 			snprintf(load_error, sizeof(load_error),
-			    "cannot load the BPF iterator: %s", strerror(errno));
+			    "cannot load the BPF iterator: %s", strerror(fds_short(errno)));
 		} else if ((skel->links.socket_owners =
 		    bpf_program__attach_iter(skel->progs.socket_owners, NULL)) == NULL) {
 			snprintf(load_error, sizeof(load_error),
@@ -146,6 +164,7 @@ iter_read(void *arg)
 	struct bpf_scan *bs = arg;
 	const struct u64map *want = bs->scan->want;
 	struct owner_rec *rec;
+	struct fd_ref *ref;
 	char *chunk;
 	ssize_t n, off;
 	int fd;
@@ -169,15 +188,11 @@ iter_read(void *arg)
 			rec = (struct owner_rec *)(chunk + off);
 			if (want && u64map_get(want, rec->ino) == U64MAP_MISSING)
 				continue;
-			if (bs->nrefs == bs->cap) {
-				bs->cap = bs->cap ? bs->cap * 2 : 1024;
-				bs->refs = xreallocarray(bs->refs, bs->cap, sizeof(*bs->refs));
-			}
-			bs->refs[bs->nrefs].inode = rec->ino;
-			bs->refs[bs->nrefs].pid = rec->pid;
-			bs->refs[bs->nrefs].fd = rec->fd;
-			bs->refs[bs->nrefs].start_ticks = proc_boot_ns_to_ticks(rec->start_ns);
-			bs->nrefs++;
+			ref = VEC_PUSH(&bs->refs);
+			ref->inode = rec->ino;
+			ref->pid = rec->pid;
+			ref->fd = rec->fd;
+			ref->start_ticks = proc_boot_ns_to_ticks(rec->start_ns);
 		}
 	}
 	free(chunk);
@@ -212,37 +227,38 @@ static void
 bpf_finish(struct owner_scan *scan)
 {
 	struct bpf_scan *bs = scan->priv;
-	size_t i, j, keep = 0, cap = 0;
+	struct { struct proc_info *v; size_t n, cap; } procs = { NULL, 0, 0 };
+	size_t i, j, keep = 0;
 	struct proc_info p;
 
 	pthread_join(bs->tid, NULL);
 	scan->error = bs->error;
 	owner_test_pause("bpf");
 	/* Group by process, then read each owning process's details once. */
-	if (bs->nrefs > 0)
-		qsort(bs->refs, bs->nrefs, sizeof(*bs->refs), fd_ref_cmp);
-	for (i = 0; i < bs->nrefs; i = j) {
-		for (j = i; j < bs->nrefs && bs->refs[j].pid == bs->refs[i].pid; j++)
+	if (bs->refs.n > 0)
+		qsort(bs->refs.v, bs->refs.n, sizeof(*bs->refs.v), fd_ref_cmp);
+	for (i = 0; i < bs->refs.n; i = j) {
+		for (j = i; j < bs->refs.n && bs->refs.v[j].pid == bs->refs.v[i].pid; j++)
 			;
 		scan->scanned++;
 		/* Read by pid number after the iteration: the start time and
 		 * one descriptor make sure it is still the process the kernel
 		 * showed us, not another that was given its pid since. */
-		if (proc_read_owner((pid_t)bs->refs[i].pid, bs->refs[i].start_ticks,
-		    bs->refs[i].fd, bs->refs[i].inode, scan->details, &p) == -1) {
+		if (proc_read_owner((pid_t)bs->refs.v[i].pid, bs->refs.v[i].start_ticks,
+		    bs->refs.v[i].fd, bs->refs.v[i].inode, scan->details, &p) == -1) {
+			if (p.error && !scan->error)
+				scan->error = p.error;
 			scan->exited++;
-			owner_scan_lose(scan, bs->refs + i, j - i);
+			owner_scan_lose(scan, bs->refs.v + i, j - i);
 			continue;
 		}
-		if (scan->nprocs == cap) {
-			cap = cap ? cap * 2 : 64;
-			scan->procs = xreallocarray(scan->procs, cap, sizeof(*scan->procs));
-		}
-		scan->procs[scan->nprocs++] = p;
-		memmove(bs->refs + keep, bs->refs + i, (j - i) * sizeof(*bs->refs));
+		*VEC_PUSH(&procs) = p;
+		memmove(bs->refs.v + keep, bs->refs.v + i, (j - i) * sizeof(*bs->refs.v));
 		keep += j - i;
 	}
-	scan->refs = bs->refs;
+	scan->procs = procs.v;
+	scan->nprocs = procs.n;
+	scan->refs = bs->refs.v;
 	scan->nrefs = keep;
 	free(bs);
 	scan->priv = NULL;

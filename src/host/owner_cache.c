@@ -235,9 +235,14 @@ walk_pid(struct owner_scan *scan, pid_t pid, size_t *refcap, size_t *proccap)
 	sub.want = scan->want;
 	sub.details = scan->details;
 	sub.threads = 1;
-	if (owner_procfs.start(&sub, ignored, sizeof(ignored)) == -1)
+	if (owner_procfs.start(&sub, ignored, sizeof(ignored)) == -1) {
+		if (!scan->error)
+			scan->error = errno ? errno : EIO;
 		return;
+	}
 	owner_procfs.finish(&sub);
+	if (sub.error && !scan->error)
+		scan->error = sub.error;
 	for (i = 0; i < sub.nrefs; i++)
 		ref_push(scan, refcap, &sub.refs[i]);
 	for (i = 0; i < sub.nprocs; i++)
@@ -267,10 +272,15 @@ confirm_pid(struct owner_scan *scan, const struct fd_ref *refs, size_t n,
 	int dir, fddir;
 
 	snprintf(path, sizeof(path), "/proc/%u", refs[0].pid);
-	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if ((errno == EMFILE || errno == ENFILE || errno == ENOMEM) && !scan->error)
+			scan->error = errno;
 		return;		/* gone: it holds nothing now */
+	}
 	owner_test_pause("cache");
 	if (proc_read(dir, (pid_t)refs[0].pid, scan->details, &p) == -1) {
+		if (p.error && !scan->error)
+			scan->error = p.error;
 		close(dir);	/* exited: those sockets are not its any more */
 		return;
 	}
@@ -281,6 +291,8 @@ confirm_pid(struct owner_scan *scan, const struct fd_ref *refs, size_t n,
 		return;
 	}
 	if ((fddir = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if ((errno == EMFILE || errno == ENFILE || errno == ENOMEM) && !scan->error)
+			scan->error = errno;
 		proc_info_release(&p);
 		close(dir);
 		return;
@@ -400,6 +412,11 @@ cache_start(struct owner_scan *scan, char *err, size_t errlen)
 			cache.valid = 0;
 			return 0;
 		}
+	}
+	if (scan->error != 0) {		/* as above */
+		free(pids);
+		cache.valid = 0;
+		return 0;
 	}
 	remember(scan, pids, npids, lastpid);
 	return 0;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "host/owner.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 #define DENTS_BUF	(32 * 1024)
@@ -38,6 +39,7 @@ struct worker {
 	struct ref_vec	 refs, lost;
 	struct proc_vec	 procs;
 	size_t		 scanned, denied, exited;
+	int		 error;		/* errno of our own failure (EMFILE…), or 0 */
 	char		*dents;
 };
 
@@ -54,14 +56,19 @@ struct procfs_scan {
 static void
 ref_push(struct ref_vec *rv, uint64_t inode, uint32_t pid, int32_t fd)
 {
-	if (rv->n == rv->cap) {
-		rv->cap = rv->cap ? rv->cap * 2 : 256;
-		rv->v = xreallocarray(rv->v, rv->cap, sizeof(*rv->v));
-	}
-	rv->v[rv->n].inode = inode;
-	rv->v[rv->n].pid = pid;
-	rv->v[rv->n].fd = fd;
-	rv->n++;
+	struct fd_ref *r = VEC_PUSH(rv);
+
+	r->inode = inode;
+	r->pid = pid;
+	r->fd = fd;
+}
+
+/* Out of descriptors or memory: our failure, which the scan must report
+ * rather than call the process gone or its sockets ownerless. */
+static int
+local_failure(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
 }
 
 /* Parse a decimal that must fill s; -1 if it does not. */
@@ -110,6 +117,7 @@ scan_pid(struct worker *w, pid_t pid)
 		unsigned char	d_type;
 		char		d_name[];
 	} *d;
+	struct proc_info *p;
 	char name[24], link[64];
 	size_t first = w->refs.n, i;
 	ssize_t n, off, ln;
@@ -118,12 +126,17 @@ scan_pid(struct worker *w, pid_t pid)
 	int piddir, fddir, vanished = 0;
 
 	snprintf(name, sizeof(name), "%d", (int)pid);
-	if ((piddir = openat(w->ps->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((piddir = openat(w->ps->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (local_failure(errno) && !w->error)
+			w->error = errno;
 		return;		/* gone before we looked: it held nothing we saw */
+	}
 	w->scanned++;
 	if ((fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		if (errno == EACCES || errno == EPERM)
 			w->denied++;
+		else if (local_failure(errno) && !w->error)
+			w->error = errno;
 		close(piddir);
 		return;
 	}
@@ -139,8 +152,11 @@ scan_pid(struct worker *w, pid_t pid)
 			if ((fd = parse_dec(d->d_name)) < 0)
 				continue;
 			ln = readlinkat(fddir, d->d_name, link, sizeof(link));
-			if (ln < 0)
+			if (ln < 0) {
+				if (local_failure(errno) && !w->error)
+					w->error = errno;
 				continue;	/* closed meanwhile */
+			}
 			if ((ino = socket_inode(link, ln)) == 0)
 				continue;
 			if (scan->want && u64map_get(scan->want, ino) == U64MAP_MISSING)
@@ -151,15 +167,13 @@ scan_pid(struct worker *w, pid_t pid)
 	close(fddir);
 
 	if (w->refs.n > first && !vanished) {
-		if (w->procs.n == w->procs.cap) {
-			w->procs.cap = w->procs.cap ? w->procs.cap * 2 : 64;
-			w->procs.v = xreallocarray(w->procs.v, w->procs.cap,
-			    sizeof(*w->procs.v));
-		}
-		if (proc_read(piddir, pid, scan->details, &w->procs.v[w->procs.n]) == 0)
-			w->procs.n++;
-		else
+		p = VEC_PUSH(&w->procs);
+		if (proc_read(piddir, pid, scan->details, p) == -1) {
+			w->procs.n--;
+			if (p->error && !w->error)
+				w->error = p->error;
 			vanished = 1;
+		}
 	}
 	close(piddir);
 
@@ -188,31 +202,32 @@ worker_run(void *arg)
 	return NULL;
 }
 
-/* Every numeric entry of /proc. */
-static void
+/* Every numeric entry of /proc.  Returns 0, or -1 with errno set. */
+static int
 list_pids(struct procfs_scan *ps)
 {
+	struct { pid_t *v; size_t n, cap; } pids = { NULL, 0, 0 };
 	DIR *dir;
 	struct dirent *de;
-	size_t cap = 0;
 	long pid;
-	int fd;
+	int fd, e;
 
 	if ((fd = dup(ps->procfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
+		e = errno;
 		if (fd != -1)
 			close(fd);
-		return;
+		errno = e;
+		return -1;
 	}
 	while ((de = readdir(dir)) != NULL) {
 		if ((pid = parse_dec(de->d_name)) <= 0)
 			continue;
-		if (ps->npids == cap) {
-			cap = cap ? cap * 2 : 1024;
-			ps->pids = xreallocarray(ps->pids, cap, sizeof(*ps->pids));
-		}
-		ps->pids[ps->npids++] = (pid_t)pid;
+		*VEC_PUSH(&pids) = (pid_t)pid;
 	}
 	closedir(dir);
+	ps->pids = pids.v;
+	ps->npids = pids.n;
+	return 0;
 }
 
 static int
@@ -233,8 +248,12 @@ procfs_start(struct owner_scan *scan, char *err, size_t errlen)
 		ps->pids = xmalloc(sizeof(*ps->pids));
 		ps->pids[0] = scan->only_pid;
 		ps->npids = 1;
-	} else
-		list_pids(ps);
+	} else if (list_pids(ps) == -1) {
+		snprintf(err, errlen, "cannot list '/proc': %s", strerror(errno));
+		close(ps->procfd);
+		free(ps);
+		return -1;
+	}
 	atomic_init(&ps->next, 0);
 
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -294,6 +313,8 @@ procfs_finish(struct owner_scan *scan)
 		scan->scanned += w->scanned;
 		scan->denied += w->denied;
 		scan->exited += w->exited;
+		if (w->error && !scan->error)
+			scan->error = w->error;
 	}
 	if (scan->nprocs > 0)
 		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_info_cmp);

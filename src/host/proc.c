@@ -47,6 +47,14 @@ read_at(int dirfd, const char *name, struct buf *b, size_t limit)
 	return (ssize_t)b->len;
 }
 
+/* Our own failure (out of descriptors or memory), not the process's:
+ * the caller must hear of it rather than take it for a missing detail. */
+static int
+local_failure(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
+}
+
 /* ESRCH and ENOENT on a /proc/PID entry mean the process is gone. */
 static int
 gone(int e)
@@ -252,6 +260,8 @@ proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 	if (read_at(dirfd, "stat", &b, 4096) < 0) {
 		if (gone(errno))
 			goto exited;
+		if (local_failure(errno))
+			goto failed;
 		snprintf(p->comm, sizeof(p->comm), "?");
 	} else if ((s = strchr(b.data, '(')) != NULL && (e = strrchr(s, ')')) != NULL &&
 	    sscanf(e + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
@@ -275,23 +285,29 @@ proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 			p->cmdline = join_cmdline(&b);
 		else if (gone(errno))
 			goto exited;
+		else if (local_failure(errno))
+			goto failed;
 
 		if (p->start_ticks > 0)
 			p->start_time = proc_boot_time() +
 			    (int64_t)(p->start_ticks / (uint64_t)sysconf(_SC_CLK_TCK));
 
-		if (read_at(dirfd, "status", &b, 1 << 16) >= 0 &&
-		    (s = strstr(b.data, "\nUid:")) != NULL &&
-		    sscanf(s + 5, "%u", &ruid) == 1) {
-			p->uid = ruid;
-			p->user = user_name(p->uid);
-		}
+		if (read_at(dirfd, "status", &b, 1 << 16) >= 0) {
+			if ((s = strstr(b.data, "\nUid:")) != NULL &&
+			    sscanf(s + 5, "%u", &ruid) == 1) {
+				p->uid = ruid;
+				p->user = user_name(p->uid);
+			}
+		} else if (local_failure(errno))
+			goto failed;
 
-		if (read_at(dirfd, "cgroup", &b, 1 << 16) >= 0 &&
-		    (s = strstr(b.data, "0::")) != NULL) {
-			s[strcspn(s, "\n")] = '\0';
-			proc_cgroup_parse(s + 3, &p->unit, &p->container);
-		}
+		if (read_at(dirfd, "cgroup", &b, 1 << 16) >= 0) {
+			if ((s = strstr(b.data, "0::")) != NULL) {
+				s[strcspn(s, "\n")] = '\0';
+				proc_cgroup_parse(s + 3, &p->unit, &p->container);
+			}
+		} else if (local_failure(errno))
+			goto failed;
 	}
 
 	if (what & PROC_MODULES) {
@@ -299,11 +315,22 @@ proc_read(int dirfd, pid_t pid, unsigned what, struct proc_info *p)
 			read_modules(p, &b);
 		else if (gone(errno))
 			goto exited;
+		else if (local_failure(errno))
+			goto failed;
 		else
 			p->modules_err = errno ? errno : EIO;
 	}
 	buf_release(&b);
 	return 0;
+
+failed:
+	n = errno;
+	buf_release(&b);
+	proc_info_release(p);
+	p->pid = pid;
+	p->error = (int)n;
+	errno = (int)n;
+	return -1;
 
 exited:
 	buf_release(&b);
@@ -325,7 +352,10 @@ proc_read_owner(pid_t pid, uint64_t start_ticks, int fd, uint64_t inode,
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		memset(p, 0, sizeof(*p));
 		p->pid = pid;
-		p->exited = 1;
+		if (local_failure(errno))
+			p->error = errno;
+		else
+			p->exited = 1;
 		return -1;
 	}
 	/* The directory fd holds on to the process it was opened for: every
@@ -342,7 +372,7 @@ proc_read_owner(pid_t pid, uint64_t start_ticks, int fd, uint64_t inode,
 			rc = -1;
 	}
 	close(dir);
-	if (rc == -1) {
+	if (rc == -1 && p->error == 0) {
 		proc_info_release(p);
 		p->pid = pid;
 		p->exited = 1;

@@ -24,6 +24,7 @@ struct proc_info {
 	pid_t		 ppid;
 	uid_t		 uid;		/* real uid; (uid_t)-1 when unknown */
 	int		 exited;	/* vanished while we read it */
+	int		 error;		/* errno of our own failure (EMFILE, ENOMEM) */
 	char		 comm[17];
 	char		*exe;		/* NULL when unreadable: see exe_err */
 	int		 exe_err;	/* errno of the exe readlink */
@@ -44,8 +45,10 @@ struct proc_info {
 /*
  * Read the details asked for (PROC_* bits) of the process whose /proc
  * directory is open as dirfd.  Returns 0, or -1 when the process has exited
- * (p->exited set).  A detail that cannot be read for another reason (no
- * permission) stays NULL and the call still succeeds.
+ * (p->exited set) or when we failed to read it for a reason of our own, out
+ * of descriptors or memory (p->error set to the errno).  A detail that
+ * cannot be read for another reason (no permission) stays NULL and the
+ * call still succeeds.
  */
 int	proc_read(int dirfd, pid_t, unsigned what, struct proc_info *);
 /* Same, opening /proc/PID itself: only for a process that is known by

@@ -261,6 +261,7 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 		}
 		sock_vec_append(&sv, &bd.sv);
 	}
+	s->from_procnet = sockdiag_from_procnet(sd);
 	s->socks = sv.v;
 	s->nsocks = sv.n;
 	sv.v = NULL;
@@ -326,4 +327,14 @@ snapshot_find(const struct snapshot *s, uint64_t inode)
 		return NULL;
 	i = u64map_get(&s->by_inode, inode);
 	return i == U64MAP_MISSING ? NULL : &s->socks[i];
+}
+
+const char *
+snapshot_fallback_notice(const struct snapshot *s)
+{
+	if (s->from_procnet & SD_UDP)
+		return "this kernel has no udp_diag: UDP sockets are read from "
+		    "/proc/net/udp and udp6 (no socket cookies; a closed one cannot "
+		    "be told from one whose owner was not found)";
+	return NULL;
 }

@@ -47,12 +47,18 @@ struct snapshot {
 	size_t			 nowners;
 	struct owner_scan	 scan;		/* procs: details of owning processes */
 	int			 not_root;	/* some owners were not readable */
+	unsigned		 from_procnet;	/* SD_UDP, SD_RAW: read from /proc/net
+						   (the kernel lacks udp_diag, raw_diag) */
 	struct u64map		 by_inode;	/* inode → index into socks */
 	const struct owner_backend *backend;	/* the one that found the owners */
 };
 
 /* Everything a filter selects with all sockets in all states. */
 void	snap_filter_init(struct snap_filter *);
+
+/* The one-line notice a command prints (once) when a snapshot's UDP
+ * sockets came from /proc/net, or NULL. */
+const char *snapshot_fallback_notice(const struct snapshot *);
 
 /* Take a snapshot.  Returns 0, or -1 with the reason in err; the snapshot
  * is then empty and needs no release. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "host/sockdiag.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 /* The kernel fills at most 32 KiB per read of a dump; a larger buffer costs
@@ -25,6 +26,8 @@ struct sockdiag {
 	unsigned		 portid;
 	unsigned		 seq;
 	char			*rx;
+	unsigned		 from_procnet;	/* SD_UDP, SD_RAW read from /proc/net */
+	int			 no_udp_diag;	/* test: behave as without udp_diag */
 };
 
 struct dump_ctx {
@@ -55,6 +58,8 @@ sockdiag_open(char *err, size_t errlen)
 	sd->portid = mnl_socket_get_portid(sd->nl);
 	sd->seq = (unsigned)time(NULL);
 	sd->rx = xmalloc(SD_RCVBUF);
+	/* hidden, for tests: as on a kernel built without udp_diag */
+	sd->no_udp_diag = getenv("PORTSCOPE_TEST_NO_UDP_DIAG") != NULL;
 	return sd;
 }
 
@@ -71,9 +76,13 @@ sockdiag_close(struct sockdiag *sd)
 void
 sock_vec_release(struct sock_vec *sv)
 {
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = sv->cap = 0;
+	VEC_FREE(sv);
+}
+
+unsigned
+sockdiag_from_procnet(const struct sockdiag *sd)
+{
+	return sd->from_procnet;
 }
 
 size_t
@@ -144,11 +153,7 @@ dump_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_OK;
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 		return MNL_CB_OK;
-	if (sv->n == sv->cap) {
-		sv->cap = sv->cap ? sv->cap * 2 : 1024;
-		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
-	}
-	r = &sv->v[sv->n++];
+	r = VEC_PUSH(sv);
 	r->inode = m->idiag_inode;
 	r->uid = m->idiag_uid;
 	r->rqueue = m->idiag_rqueue;
@@ -198,21 +203,26 @@ procnet_addr(const char *hex, uint8_t *out, size_t len)
 }
 
 /*
- * Raw sockets from /proc/net/raw or raw6, for kernels built without
- * raw_diag (sock_diag then answers ENOENT for IPPROTO_RAW).  The state and
- * port filters are applied here, as the kernel would have.
+ * Sockets of one protocol from /proc/net/{udp,udp6,raw,raw6}, for kernels
+ * built without udp_diag or raw_diag (sock_diag then answers ENOENT).  The
+ * state and port filters are applied here, as the kernel would have.  The
+ * rows have no cookie (both words all ones, as sock_diag's "no cookie").
  */
 static int
-procnet_raw(int family, uint32_t states, int port, struct sock_vec *out)
+procnet_read(int family, uint8_t proto, uint32_t states, int port,
+    struct sock_vec *out)
 {
-	char line[512], laddr[40], raddr[40];
+	char line[512], laddr[40], raddr[40], path[32];
 	unsigned lport, rport, st, txq, rxq, uid;
 	unsigned long long inode;
 	struct sock_row *r;
+	size_t alen = family == AF_INET ? 4 : 16;
 	FILE *f;
 
-	if ((f = fopen(family == AF_INET ? "/proc/net/raw" : "/proc/net/raw6", "re")) == NULL)
-		return 0;	/* no raw sockets to be seen */
+	snprintf(path, sizeof(path), "/proc/net/%s%s",
+	    proto == IPPROTO_UDP ? "udp" : "raw", family == AF_INET ? "" : "6");
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;	/* no such sockets to be seen */
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %x:%x "
 		    "%*x:%*x %*x %u %*d %llu", laddr, &lport, raddr, &rport, &st,
@@ -222,27 +232,24 @@ procnet_raw(int family, uint32_t states, int port, struct sock_vec *out)
 			continue;
 		if (port >= 0 && (int)lport != port && (int)rport != port)
 			continue;
-		if (out->n == out->cap) {
-			out->cap = out->cap ? out->cap * 2 : 1024;
-			out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
-		}
-		r = &out->v[out->n];
-		memset(r, 0, sizeof(*r));
-		if (procnet_addr(laddr, r->laddr, family == AF_INET ? 4 : 16) == -1 ||
-		    procnet_addr(raddr, r->raddr, family == AF_INET ? 4 : 16) == -1)
+		r = VEC_PUSH(out);
+		if (procnet_addr(laddr, r->laddr, alen) == -1 ||
+		    procnet_addr(raddr, r->raddr, alen) == -1) {
+			out->n--;
 			continue;
+		}
 		r->inode = inode;
 		r->uid = uid;
 		r->rqueue = rxq;
 		r->wqueue = txq;
 		r->owner = OWNER_NONE;
+		r->cookie[0] = r->cookie[1] = UINT32_MAX;
 		r->lport = (uint16_t)lport;
 		r->rport = (uint16_t)rport;
-		r->proto = IPPROTO_RAW;
+		r->proto = proto;
 		r->family = (uint8_t)family;
 		r->state = (uint8_t)st;
 		r->missing = OWNER_NOT_SCANNED;
-		out->n++;
 	}
 	fclose(f);
 	return 0;
@@ -292,6 +299,10 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
 	if (port >= 0)
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
 		    sockdiag_port_bytecode((uint16_t)port, bc), bc);
+	if (proto == IPPROTO_UDP && sd->no_udp_diag) {
+		sd->from_procnet |= SD_UDP;
+		return procnet_read(family, proto, states, port, out);
+	}
 
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0) {
 		snprintf(err, errlen, "sock_diag request: %s", strerror(errno));
@@ -311,11 +322,11 @@ dump_one(struct sockdiag *sd, int family, uint8_t proto, uint32_t states,
 			return 0;
 		if (rc == MNL_CB_ERROR) {
 			/* A kernel without udp_diag or raw_diag answers
-			 * ENOENT; raw sockets are then read from /proc. */
-			if (errno == ENOENT && proto == IPPROTO_RAW)
-				return procnet_raw(family, states, port, out);
-			if (errno == ENOENT && proto == IPPROTO_UDP)
-				return 0;
+			 * ENOENT: those sockets are read from /proc. */
+			if (errno == ENOENT && (proto == IPPROTO_RAW || proto == IPPROTO_UDP)) {
+				sd->from_procnet |= proto == IPPROTO_UDP ? SD_UDP : SD_RAW;
+				return procnet_read(family, proto, states, port, out);
+			}
 			snprintf(err, errlen, "sock_diag dump: %s", strerror(errno));
 			return -1;
 		}
@@ -376,8 +387,10 @@ sockdiag_exists(struct sockdiag *sd, const struct sock_row *r)
 	int found = 0, rc;
 	ssize_t n;
 
-	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
-		return -1;
+	if ((r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP) ||
+	    (r->cookie[0] == UINT32_MAX && r->cookie[1] == UINT32_MAX) ||
+	    (r->proto == IPPROTO_UDP && sd->no_udp_diag))
+		return -1;	/* a row from /proc/net: the kernel cannot be asked */
 	nlh = exact_request(sd, req, SOCK_DIAG_BY_FAMILY, 0, r);
 	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;

@@ -49,7 +49,7 @@ size_t		 sockdiag_port_bytecode(uint16_t port, void *ops);
 
 /* Does the socket of row r still exist (same addresses and cookie)?
  * Returns 1, 0 when it is gone, or -1 when the kernel cannot tell (raw
- * sockets, errors). */
+ * sockets, rows read from /proc/net, errors). */
 int		 sockdiag_exists(struct sockdiag *, const struct sock_row *);
 
 /* Close the socket of row r (TCP or UDP) with SOCK_DESTROY: a TCP peer
@@ -60,5 +60,10 @@ int		 sockdiag_destroy(struct sockdiag *, const struct sock_row *,
 		    char *err, size_t errlen);
 
 void		 sock_vec_release(struct sock_vec *);
+
+/* Which protocols (SD_UDP, SD_RAW) dumps so far had to read from
+ * /proc/net because the kernel lacks udp_diag or raw_diag.  The environment
+ * variable PORTSCOPE_TEST_NO_UDP_DIAG makes UDP take that path (for tests). */
+unsigned	 sockdiag_from_procnet(const struct sockdiag *);
 
 #endif
