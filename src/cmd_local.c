@@ -351,6 +351,7 @@ cmd_local(int argc, char **argv)
 {
 	struct local_opts o;
 	struct snapshot snap;
+	struct sockrow_cache cache;
 	struct buf out;
 	char errbuf[256];
 	size_t i;
@@ -378,12 +379,14 @@ cmd_local(int argc, char **argv)
 		buf_init(&out);
 	switch (o.format) {
 	case FMT_JSON:
+		sockrow_cache_init(&cache, &snap, o.verbose);
 		for (i = 0; i < snap.nsocks; i++) {
 			buf_putc(&out, '{');
-			sockrow_json(&out, &snap, &snap.socks[i], o.verbose);
+			sockrow_json(&out, &snap, &snap.socks[i], o.verbose, &cache);
 			buf_add(&out, "}\n", 2);
 			buf_maybe_flush(&out);
 		}
+		sockrow_cache_release(&cache);
 		break;
 	case FMT_CSV:
 		sockrow_csv_header(&out);

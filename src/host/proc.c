@@ -461,6 +461,5 @@ proc_info_release(struct proc_info *p)
 	for (i = 0; i < p->nmodules; i++)
 		free(p->modules[i].path);
 	free(p->modules);
-	free(p->json);
 	memset(p, 0, sizeof(*p));
 }

@@ -39,7 +39,6 @@ struct proc_info {
 	size_t		 nmodules;
 	int		 modules_err;	/* errno when PROC_MODULES could not read
 					 * the mappings (not root), else 0 */
-	char		*json;		/* "pid":…,"comm":…,"exe":… cached for listings */
 };
 
 /*

@@ -172,9 +172,9 @@ event_json(struct buf *b, const char *ts, const struct diff_event *e,
 	json_kstr(b, "event", diff_kind_name(e->kind));
 	buf_putc(b, ',');
 	if (e->kind == DIFF_GONE)
-		sockrow_json(b, sb, e->before, full);
+		sockrow_json(b, sb, e->before, full, NULL);
 	else
-		sockrow_json(b, sa, e->after, full);
+		sockrow_json(b, sa, e->after, full, NULL);
 	if (initial)
 		json_kbool(b, "initial", 1);
 	if (e->kind == DIFF_STATE) {

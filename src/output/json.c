@@ -33,18 +33,44 @@ utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/*
+ * The code point of the UTF-8 sequence p (len bytes, valid) if it is one
+ * that must not reach a terminal or a viewer raw: C1 controls (U+0080 to
+ * U+009F: CSI, OSC, …), the bidirectional controls (U+061C, U+200E,
+ * U+200F, U+202A to U+202E, U+2066 to U+2069) and the line separators
+ * U+2028 and U+2029; else 0.
+ */
+static unsigned
+hidden_cp(const unsigned char *p, size_t len)
+{
+	unsigned cp;
+
+	if (len == 2) {
+		cp = (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+		return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ? cp : 0;
+	}
+	if (len != 3)
+		return 0;
+	cp = (unsigned)(p[0] & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+	if (cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return cp;
+	return 0;
+}
+
 void
 json_strn(struct buf *b, const void *v, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = v, *end = p + n, *run;
+	unsigned cp;
 	size_t l;
 
 	buf_grow(b, n + 2);
 	buf_putc(b, '"');
 	while (p < end) {
 		run = p;
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
 			p++;
 		if (p > run)
 			buf_add(b, run, (size_t)(p - run));
@@ -57,7 +83,7 @@ json_strn(struct buf *b, const void *v, size_t n)
 		case '\r': buf_add(b, "\\r", 2); p++; continue;
 		case '\t': buf_add(b, "\\t", 2); p++; continue;
 		}
-		if (*p < 0x20) {
+		if (*p < 0x20 || *p == 0x7f) {
 			char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 			buf_add(b, esc, 6);
 			p++;
@@ -66,6 +92,15 @@ json_strn(struct buf *b, const void *v, size_t n)
 		if ((l = utf8_len(p, (size_t)(end - p))) == 0) {
 			buf_add(b, "\\ufffd", 6);
 			p++;
+			continue;
+		}
+		if ((cp = hidden_cp(p, l)) != 0) {
+			/* shown as an escape: nothing that can move a
+			 * terminal's cursor or reorder the text around it */
+			char esc[6] = { '\\', 'u', hex[cp >> 12], hex[(cp >> 8) & 15],
+			    hex[(cp >> 4) & 15], hex[cp & 15] };
+			buf_add(b, esc, 6);
+			p += l;
 			continue;
 		}
 		buf_add(b, p, l);

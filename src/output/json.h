@@ -1,6 +1,8 @@
 /* JSON Lines writing into a struct buf.  Callers lay out objects with
  * these few calls; strings are escaped per RFC 8259 and bytes that are not
- * valid UTF-8 become U+FFFD, so any input yields valid JSON. */
+ * valid UTF-8 become U+FFFD, so any input yields valid JSON.  Control
+ * characters that a viewer could act on are escaped too (\uXXXX): C0, DEL,
+ * C1, the bidirectional overrides and isolates, U+2028 and U+2029. */
 #ifndef OUTPUT_JSON_H
 #define OUTPUT_JSON_H
 

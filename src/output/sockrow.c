@@ -7,6 +7,7 @@
 #include "output/json.h"
 #include "output/sockrow.h"
 #include "output/text.h"
+#include "util/xmalloc.h"
 
 /* The members of process p after its pid. */
 static void
@@ -30,24 +31,48 @@ proc_json(struct buf *b, const struct proc_info *p, int full)
 	proc_members(b, p, full);
 }
 
-/* The cached members of a process, computed once per listing. */
-static const char *
-proc_fragment(const struct proc_info *cp, int full)
+void
+sockrow_cache_init(struct sockrow_cache *c, const struct snapshot *s, int full)
 {
-	struct proc_info *p = (struct proc_info *)cp;	/* the cache only */
-	struct buf b;
+	c->s = s;
+	c->full = full;
+	c->frag = xcalloc(s->scan.nprocs + 1, sizeof(*c->frag));
+}
 
-	if (p->json == NULL) {
-		buf_init(&b);
-		proc_members(&b, p, full);
-		p->json = buf_detach(&b);
+void
+sockrow_cache_release(struct sockrow_cache *c)
+{
+	size_t i;
+
+	for (i = 0; c->frag && i < c->s->scan.nprocs; i++)
+		free(c->frag[i]);
+	free(c->frag);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The members of owner o's process: from the cache, made once per
+ * process, or written out without one. */
+static void
+proc_fragment(struct buf *b, const struct snapshot *s, const struct sock_owner *o,
+    int full, struct sockrow_cache *c)
+{
+	struct buf f;
+
+	if (c == NULL || c->s != s) {
+		proc_members(b, snapshot_proc(s, o), full);
+		return;
 	}
-	return p->json;
+	if (c->frag[o->proc] == NULL) {
+		buf_init(&f);
+		proc_members(&f, snapshot_proc(s, o), c->full);
+		c->frag[o->proc] = buf_detach(&f);
+	}
+	buf_puts(b, c->frag[o->proc]);
 }
 
 void
 sockrow_json(struct buf *b, const struct snapshot *s, const struct sock_row *r,
-    int full)
+    int full, struct sockrow_cache *cache)
 {
 	const struct sock_owner *o;
 	uint32_t i;
@@ -87,7 +112,7 @@ sockrow_json(struct buf *b, const struct snapshot *s, const struct sock_row *r,
 		else
 			buf_u64(b, (uint64_t)o->fd);
 		buf_putc(b, ',');
-		buf_puts(b, proc_fragment(snapshot_proc(s, o), full));
+		proc_fragment(b, s, o, full, cache);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
@@ -117,14 +142,15 @@ sockrow_csv(struct buf *b, const struct snapshot *s, const struct sock_row *r)
 			buf_putc(&names, ';');
 			buf_putc(&pids, ';');
 		}
-		buf_puts(&names, snapshot_proc(s, o)->comm);
+		/* a ';' in a name is \x3b: the list splits one way only */
+		csv_text(&names, snapshot_proc(s, o)->comm, ";");
 		buf_u64(&pids, o->pid);
 	}
 	buf_puts(b, sock_proto_label(r));
 	buf_putc(b, ',');
 	csv_field(b, buf_str(&names));
 	buf_putc(b, ',');
-	buf_puts(b, buf_str(&pids));
+	csv_field(b, buf_str(&pids));
 	buf_putc(b, ',');
 	buf_puts(b, sock_state_name(r));
 	buf_putc(b, ',');

@@ -29,12 +29,20 @@ text_col(struct buf *b, const char *s, size_t w)
 	buf_pad(b, n < w ? w - n : 1, ' ');
 }
 
+/* Does s need quotes in a CSV field: a separator (',' or the ';' that
+ * some spreadsheets take for one), a quote, or a line break? */
+static int
+csv_needs_quotes(const char *s)
+{
+	return strpbrk(s, ",;\"\r\n") != NULL;
+}
+
 void
 csv_field(struct buf *b, const char *s)
 {
 	const char *p;
 
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	if (!csv_needs_quotes(s)) {
 		buf_puts(b, s);
 		return;
 	}
@@ -45,4 +53,20 @@ csv_field(struct buf *b, const char *s)
 		buf_putc(b, *p);
 	}
 	buf_putc(b, '"');
+}
+
+void
+csv_text(struct buf *b, const char *s, const char *reserved)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\' && strchr(reserved, *p) == NULL)
+			buf_putc(b, (char)*p);
+		else {
+			char esc[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
+			buf_add(b, esc, 4);
+		}
+	}
 }

@@ -173,7 +173,6 @@ store_process(struct store *s, const struct proc_info *p, uint64_t seen_ns)
 	pp->p.user = dup_or_null(p->user);
 	pp->p.unit = dup_or_null(p->unit);
 	pp->p.container = dup_or_null(p->container);
-	pp->p.json = NULL;
 	pp->p.modules = p->nmodules ? xcalloc(p->nmodules, sizeof(*p->modules)) : NULL;
 	for (i = 0; i < p->nmodules; i++) {
 		pp->p.modules[i].base = p->modules[i].base;

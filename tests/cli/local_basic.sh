@@ -122,7 +122,7 @@ check_grep "local -v (native): modules in local's own layout" "$TMP/t" '^    0x[
 "$PORTSCOPE" local --csv >"$TMP/c"
 check_eq "csv header" "$(head -1 "$TMP/c")" "proto,process,pid,state,local_address,local_port,remote_address,remote_port,inode,uid,owner_missing"
 check_eq "csv has a row per socket" "$(($(wc -l <"$TMP/c") - 1))" 19
-check_grep "csv shared socket lists both pids" "$TMP/c" "^TCP,python3;python3,$lo;$hi,LISTEN,127.0.0.1,$shared,"
+check_grep "csv shared socket lists both pids" "$TMP/c" "^TCP,\"python3;python3\",\"$lo;$hi\",LISTEN,127.0.0.1,$shared,"
 "$PORTSCOPE" -local -l "$TMP/log" >"$TMP/t"
 # the log: the shared header (its lines are checked in local_errors.sh),
 # the same report as stdout, the end line

@@ -139,7 +139,15 @@ test_json_escape(void **state)
 	(void)state;
 	buf_init(&b);
 	json_strn(&b, "a\"b\\c\n\x01\x7f", 8);
-	assert_string_equal(buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\x7f\"");
+	assert_string_equal(buf_str(&b), "\"a\\\"b\\\\c\\n\\u0001\\u007f\"");
+	buf_reset(&b);
+	/* C1 controls (CSI U+009B), bidi overrides and isolates (U+202E,
+	 * U+2066), marks (U+200F, U+061C) and U+2028 are escaped; other
+	 * non-ASCII text (U+00E9, U+20AC) is kept */
+	json_str(&b, "\xc2\x9b" "2J \xe2\x80\xae \xe2\x81\xa6 \xe2\x80\x8f \xd8\x9c \xe2\x80\xa8 "
+	    "\xc3\xa9\xe2\x82\xac\xc2\xa0");
+	assert_string_equal(buf_str(&b), "\"\\u009b2J \\u202e \\u2066 \\u200f \\u061c \\u2028 "
+	    "\xc3\xa9\xe2\x82\xac\xc2\xa0\"");
 	buf_reset(&b);
 	/* valid UTF-8 passes, invalid bytes become U+FFFD */
 	json_str(&b, "h\xc3\xa9 \xff\xc3");
@@ -176,6 +184,16 @@ test_text(void **state)
 	buf_putc(&b, '|');
 	csv_field(&b, "a,\"b\"");
 	assert_string_equal(buf_str(&b), "plain|\"a,\"\"b\"\"\"");
+	buf_reset(&b);
+	csv_field(&b, "x;y");		/* a separator to some spreadsheets */
+	assert_string_equal(buf_str(&b), "\"x;y\"");
+	buf_reset(&b);
+	/* the hostile process name of issue 8: ESC, BEL, ';' and a formula */
+	csv_text(&b, "\x1b[2J\x1b]0;x\a;=1+1", ";");
+	assert_string_equal(buf_str(&b), "\\x1b[2J\\x1b]0\\x3bx\\x07\\x3b=1+1");
+	buf_reset(&b);
+	csv_text(&b, "a\\b\x7f\xe2\x80\xae\n", "");
+	assert_string_equal(buf_str(&b), "a\\x5cb\\x7f\\xe2\\x80\\xae\\x0a");
 	buf_reset(&b);
 	text_col(&b, "ab", 5);
 	text_col(&b, "toolong", 3);
