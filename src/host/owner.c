@@ -3,6 +3,7 @@
  * results, and releasing and searching a finished scan.
  */
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,26 +42,26 @@ owner_scan_lose(struct owner_scan *scan, const struct fd_ref *refs, size_t n)
 }
 
 void
-owner_test_pause(const char *where)
+owner_test_pause(const char *where, pid_t pid)
 {
-	static char done[8][16];
-	const char *dir = getenv("PORTSCOPE_TEST_PAUSE");
+	static atomic_int done;
+	const char *env = getenv("PORTSCOPE_TEST_PAUSE"), *colon;
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	char path[4096];
-	size_t i;
+	char path[4096], num[16];
+	size_t len = strlen(where);
 	int fd, n;
 
-	if (dir == NULL)
+	if (env == NULL || (colon = strchr(env, ':')) == NULL ||
+	    (size_t)(colon - env) != len || strncmp(env, where, len) != 0 ||
+	    atomic_exchange(&done, 1))
 		return;
-	for (i = 0; i < 8 && done[i][0]; i++)
-		if (strcmp(done[i], where) == 0)
-			return;
-	if (i < 8)
-		snprintf(done[i], sizeof(done[i]), "%s", where);
-	snprintf(path, sizeof(path), "%s/paused-%s", dir, where);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+	snprintf(path, sizeof(path), "%s/paused", colon + 1);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1) {
+		n = snprintf(num, sizeof(num), "%d\n", (int)pid);
+		(void)!write(fd, num, (size_t)n);
 		close(fd);
-	snprintf(path, sizeof(path), "%s/go-%s", dir, where);
+	}
+	snprintf(path, sizeof(path), "%s/go", colon + 1);
 	for (n = 0; n < 6000 && access(path, F_OK) == -1; n++)
 		nanosleep(&tick, NULL);
 }

@@ -75,13 +75,15 @@ int	proc_info_cmp(const void *, const void *);
  * sockets then say "exited"). */
 void	owner_scan_lose(struct owner_scan *, const struct fd_ref *, size_t n);
 
-/* A test hook: when PORTSCOPE_TEST_PAUSE names a directory, the first
- * call for each where ("dump": after the socket dump; "bpf": after the
- * iteration, before owners' details are read; "cache") creates DIR/paused-WHERE
- * and waits (60 s at most) for DIR/go-WHERE, so that a test can end a
- * process and give its pid to another between a scan and the reading of
- * owners' details.  Does nothing otherwise. */
-void	owner_test_pause(const char *where);
+/* A test hook: when PORTSCOPE_TEST_PAUSE is "WHERE:DIR", the first call
+ * for that where ("dump": after the socket dump; "bpf": after the BPF
+ * iteration, before owners' details are read; "procfs": after a process's
+ * socket descriptors were read, before its details; "cache": before a
+ * remembered owner is confirmed) writes pid (the process concerned, or 0)
+ * to DIR/paused and waits (60 s at most) for DIR/go, so that a test can
+ * end that process, or give its pid to another, in between.  Does nothing
+ * otherwise. */
+void	owner_test_pause(const char *where, pid_t pid);
 
 /* Free the results of a finished scan. */
 void	owner_scan_release(struct owner_scan *);

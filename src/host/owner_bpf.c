@@ -233,7 +233,7 @@ bpf_finish(struct owner_scan *scan)
 
 	pthread_join(bs->tid, NULL);
 	scan->error = bs->error;
-	owner_test_pause("bpf");
+	owner_test_pause("bpf", bs->refs.n ? (pid_t)bs->refs.v[0].pid : 0);
 	/* Group by process, then read each owning process's details once. */
 	if (bs->refs.n > 0)
 		qsort(bs->refs.v, bs->refs.n, sizeof(*bs->refs.v), fd_ref_cmp);

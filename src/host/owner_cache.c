@@ -272,12 +272,12 @@ confirm_pid(struct owner_scan *scan, const struct fd_ref *refs, size_t n,
 	int dir, fddir;
 
 	snprintf(path, sizeof(path), "/proc/%u", refs[0].pid);
+	owner_test_pause("cache", (pid_t)refs[0].pid);
 	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		if ((errno == EMFILE || errno == ENFILE || errno == ENOMEM) && !scan->error)
 			scan->error = errno;
 		return;		/* gone: it holds nothing now */
 	}
-	owner_test_pause("cache");
 	if (proc_read(dir, (pid_t)refs[0].pid, scan->details, &p) == -1) {
 		if (p.error && !scan->error)
 			scan->error = p.error;

@@ -167,6 +167,7 @@ scan_pid(struct worker *w, pid_t pid)
 	close(fddir);
 
 	if (w->refs.n > first && !vanished) {
+		owner_test_pause("procfs", pid);
 		p = VEC_PUSH(&w->procs);
 		if (proc_read(piddir, pid, scan->details, p) == -1) {
 			w->procs.n--;

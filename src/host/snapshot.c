@@ -250,7 +250,7 @@ snapshot_take(struct snapshot *s, const struct snap_filter *f, char *err,
 	}
 	if (sockdiag_dump(sd, &q, &sv, err, errlen) == -1)
 		goto out;
-	owner_test_pause("dump");
+	owner_test_pause("dump", 0);
 	if (bounding) {
 		pthread_join(bd.tid, NULL);
 		bounding = 0;

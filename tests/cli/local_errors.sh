@@ -75,9 +75,9 @@ check "-l with --json: the log is the JSON output itself" cmp -s "$TMP/oj" "$TMP
 
 # interrupted: the log still ends (a test hook holds the run after the dump)
 mkdir "$TMP/pause"
-PORTSCOPE_TEST_PAUSE="$TMP/pause" "$PORTSCOPE" local --port 9 -l "$TMP/logi" -y >/dev/null 2>&1 &
+PORTSCOPE_TEST_PAUSE="dump:$TMP/pause" "$PORTSCOPE" local --port 9 -l "$TMP/logi" -y >/dev/null 2>&1 &
 lp=$!; _pids+=("$lp")
-wait_for 10 test -e "$TMP/pause/paused-dump"
+wait_for 10 test -e "$TMP/pause/paused"
 kill -TERM "$lp"; wait "$lp"; rc=$?
 check_eq "-l, SIGTERM mid-run: killed by the signal" "$rc" 143
 check_eq "-l, SIGTERM mid-run: the log ends all the same, saying why" "$(tail -n 2 "$TMP/logi")" \

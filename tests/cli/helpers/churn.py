@@ -1,27 +1,42 @@
 #!/usr/bin/env python3
 """Fork short-lived processes that each hold a UDP socket, for SECONDS.
 
-churn.py MAPFILE SECONDS: every child binds 127.0.0.1:0, appends
-"<port> <pid>" to MAPFILE before it can be seen, lives 50-300 ms, exits.
-About 20 children are alive at any time.
+churn.py MAPFILE SECONDS [--fast] [--recycle N]: every child binds
+127.0.0.1:0, names itself "u<port>" (its comm), appends "<port> <pid>" to
+MAPFILE before it can be seen, lives 50-300 ms (--fast: 2-20 ms), exits.
+About 20 children are alive at any time.  With --recycle N (in a pid
+namespace of its own, as root), each fork first sets ns_last_pid so that
+children's pids cycle through N numbers: pids are reused within
+milliseconds, as on a busy host with a small pid space.
 """
 import os, random, socket, sys, time
 
 mapfile, seconds = sys.argv[1], float(sys.argv[2])
+fast = "--fast" in sys.argv
+recycle = int(sys.argv[sys.argv.index("--recycle") + 1]) if "--recycle" in sys.argv else 0
+lo, hi = (0.002, 0.018) if fast else (0.05, 0.25)
 fd = os.open(mapfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 end = time.time() + seconds
 alive = 0
+base, nth = os.getpid() + 100, 0
 while time.time() < end:
     while alive < 20:
+        if recycle:
+            with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+                f.write(str(base + nth % recycle))
+            nth += 1
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(r)
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("127.0.0.1", 0))
-            os.write(fd, b"%d %d\n" % (s.getsockname()[1], os.getpid()))
+            port = s.getsockname()[1]
+            with open("/proc/self/comm", "w") as f:
+                f.write("u%d" % port)
+            os.write(fd, b"%d %d\n" % (port, os.getpid()))
             os.write(w, b"x")
-            time.sleep(0.05 + random.random() * 0.25)
+            time.sleep(lo + random.random() * (hi - lo))
             os._exit(0)
         os.close(w)
         os.read(r, 1)	# the mapping is written before the socket is seen
