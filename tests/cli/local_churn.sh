@@ -5,10 +5,9 @@
 # source: a test hook (PORTSCOPE_TEST_PAUSE) holds the scan after it saw a
 # process's descriptors, the test kills that process, and its socket must
 # say "exited"; so the check that every missing owner has a reason cannot
-# pass by never meeting one.  A second churn reuses pids within
-# milliseconds (ns_last_pid cycling through 40 numbers, in a pid namespace
-# of its own): no owner may carry the name of another process that had
-# its pid.
+# pass by never meeting one.  (A recycled pid is tested with a forced race
+# in local_pidreuse.sh: natural churn here did not hit that window even
+# without the start-time check.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/helpers/watch_lib.sh"
 need_root "local_churn runs in its own network and pid namespaces"
@@ -106,31 +105,4 @@ for src in $srcs; do
 	check "$src: churned sockets were seen with their owners ($owned)" test "$owned" -gt 0
 	check "$src: churned sockets were seen without ($missing)" test "$missing" -gt 0
 	check_eq "$src: a missing owner always has a reason" "$none" 0
-done
-
-# 3. pids reused within milliseconds: never another process's name
-: >"$TMP/map2"
-spawn python3 "$H/churn.py" "$TMP/map2" 60 --recycle 40
-churn=$SPAWNED
-for src in $srcs; do files[$src]=""; done
-for i in $(seq 0 59); do
-	kill -0 "$churn" 2>/dev/null || break
-	for src in $srcs; do
-		"$PORTSCOPE" local --json --udp --owners $src >"$TMP/r.$src.$i" 2>/dev/null
-		files[$src]="${files[$src]} $TMP/r.$src.$i"
-	done
-done
-reused=$(python3 -c '
-import collections, sys
-c = collections.Counter(l.split()[1] for l in open(sys.argv[1]))
-print(sum(n - 1 for n in c.values()))' "$TMP/map2")
-kill "$churn" 2>/dev/null; wait "$churn" 2>/dev/null
-check "pids were reused during the churn ($reused reuses)" test "$reused" -gt 100
-for src in $srcs; do
-	# shellcheck disable=SC2086
-	read -r bad owned missing exited wrong none < <(verdict "$TMP/map2" ${files[$src]} | tee "$TMP/w.$src" | tail -n 1)
-	grep '^#' "$TMP/w.$src"
-	check "$src, pids reused: churned sockets seen with owners ($owned)" test "$owned" -gt 100
-	check_eq "$src, pids reused: no owner named after another process ($owned owned sockets)" "$wrong" 0
-	check_eq "$src, pids reused: no socket attributed to a process that did not hold it" "$bad" 0
 done

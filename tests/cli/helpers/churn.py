@@ -1,30 +1,21 @@
 #!/usr/bin/env python3
 """Fork short-lived processes that each hold a UDP socket, for SECONDS.
 
-churn.py MAPFILE SECONDS [--fast] [--recycle N]: every child binds
-127.0.0.1:0, names itself "u<port>" (its comm), appends "<port> <pid>" to
-MAPFILE before it can be seen, lives 50-300 ms (--fast: 2-20 ms), exits.
-About 20 children are alive at any time.  With --recycle N (in a pid
-namespace of its own, as root), each fork first sets ns_last_pid so that
-children's pids cycle through N numbers: pids are reused within
-milliseconds, as on a busy host with a small pid space.
+churn.py MAPFILE SECONDS [--fast]: every child binds 127.0.0.1:0, names
+itself "u<port>" (its comm), appends "<port> <pid>" to MAPFILE before it
+can be seen, lives 50-250 ms (--fast: 2-20 ms), exits.  About 20 children
+are alive at any time.
 """
 import os, random, socket, sys, time
 
 mapfile, seconds = sys.argv[1], float(sys.argv[2])
 fast = "--fast" in sys.argv
-recycle = int(sys.argv[sys.argv.index("--recycle") + 1]) if "--recycle" in sys.argv else 0
 lo, hi = (0.002, 0.018) if fast else (0.05, 0.25)
 fd = os.open(mapfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 end = time.time() + seconds
 alive = 0
-base, nth = os.getpid() + 100, 0
 while time.time() < end:
     while alive < 20:
-        if recycle:
-            with open("/proc/sys/kernel/ns_last_pid", "w") as f:
-                f.write(str(base + nth % recycle))
-            nth += 1
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
