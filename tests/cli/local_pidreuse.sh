@@ -13,10 +13,7 @@ if [ "${INNER:-}" != 1 ]; then
 	INNER=1 exec unshare --net --pid --fork --mount-proc bash "$0" "$@"
 fi
 ip link set lo up
-if ! "$PORTSCOPE" local --owners bpf --port 1 >/dev/null 2>&1; then
-	notok "the BPF owner backend loads (built without BPF?)"
-	exit 0
-fi
+need_bpf "a recycled pid and the BPF owner backend" || exit 0
 
 # victim: holds UDP 127.0.0.1:PORT on fd 3, as comm "victim"
 victim() {

@@ -36,7 +36,9 @@ for l in open(sys.argv[1]):
 ' "$1" | sort
 }
 
-for src in procfs bpf; do
+srcs=procfs
+need_bpf "the fallback with --owners bpf" && srcs="procfs bpf"
+for src in $srcs; do
 	"$PORTSCOPE" local --json --udp --owners $src >"$TMP/diag.$src" 2>"$TMP/diag.$src.err"
 	PORTSCOPE_TEST_NO_UDP_DIAG=1 "$PORTSCOPE" local --json --udp --owners $src \
 		>"$TMP/proc.$src" 2>"$TMP/proc.$src.err"
