@@ -483,8 +483,8 @@ take_snapshot(struct app *a)
 		return;
 	}
 	if (rf->not_root)
-		snprintf(a->note, sizeof(a->note), "not root: %zu processes unreadable, "
-		    "their sockets say 'not permitted'", rf->denied);
+		snprintf(a->note, sizeof(a->note), "not root: owners 'not permitted' "
+		    "(%zu processes unreadable)", rf->denied);
 	else if (!a->o->filter.owners)
 		snprintf(a->note, sizeof(a->note), "owners not looked up");
 	else
@@ -566,8 +566,7 @@ events_open(struct app *a, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot use the event engine: %s", why);
 		return -1;
 	}
-	snprintf(a->ev_note, sizeof(a->ev_note), "short-lived connections not seen (%s)",
-	    why);
+	snprintf(a->ev_note, sizeof(a->ev_note), "short-lived not seen: %s", why);
 	return 0;
 }
 
@@ -579,8 +578,7 @@ events_read(struct app *a)
 
 	if (ev_read(a->ev, on_event, a, err, sizeof(err)) == -1) {
 		say(a, 1, "event engine stopped: %s", err);
-		snprintf(a->ev_note, sizeof(a->ev_note), "short-lived connections not seen "
-		    "(%s)", err);
+		snprintf(a->ev_note, sizeof(a->ev_note), "short-lived not seen: %s", err);
 		ev_close(a->ev);
 		a->ev = NULL;
 		return;

@@ -56,7 +56,8 @@ check "e hides established" eval 'shows "LISTEN" && hides "ESTABLISHED"'
 keys e t
 check "t hides TCP" eval '[ "$(rows)" -eq 1 ] && shows "UNCONN"'
 keys t
-check "all five back" eval '[ "$(rows)" -eq 5 ]'
+if wait_for 10 eval '[ "$(rows)" -eq 5 ]'; then ok "all five back"
+else notok "all five back"; plain | sed 's/^/#   /'; fi
 
 # sort keys: > moves to the next column (Local -> Remote)
 keys '>'
@@ -119,3 +120,17 @@ check "a click on the PID header sorts by it" shows "sorted by PID"
 click 5 4
 check "a click on a row selects it (Enter shows its details)" eval 'keys Enter; shows "^Details"'
 keys Escape q
+
+# not root: every endpoint, owners said to be not permitted, and why
+chmod 755 "$TMP"
+tmux -L "$S" new-window -d -n nobody -c "$TMP" \
+	"nsenter --net=/run/netns/$NS setpriv --reuid=65534 --regid=65534 --clear-groups $PORTSCOPE top --interval 0.5 --sort local; sleep 600"
+tmux -L "$S" resize-window -t nobody -x 220 -y 30
+nplain() { tmux -L "$S" capture-pane -p -t nobody; }
+check "not root: the rows are there" \
+	wait_for 10 eval 'nplain | grep -qE "^\(not permitted\) +- +TCP +LISTEN +127\.0\.0\.1:7201 "'
+check "not root: the status line says why owners are missing" \
+	eval 'nplain | grep -qE "not root: owners .not permitted. \([0-9]+ processes unreadable\)"'
+check "not root: and that short-lived connections are not seen" \
+	eval 'nplain | grep -q "short-lived not seen: "'
+tmux -L "$S" send-keys -t nobody q
