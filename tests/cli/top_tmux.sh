@@ -64,11 +64,11 @@ wl_start tclient
 # (nsenter, not ip netns exec, which remounts /sys: the event engine needs
 # the cgroup v2 mount)
 tmux -L "$S" -f /dev/null new-session -d -s main -x 160 -y 40 -c "$TMP" \
-	"nsenter --net=/run/netns/$NS $PORTSCOPE top --interval 0.3 --linger 600 --sort local; sleep 600"
+	"nsenter --net=/run/netns/$NS $PORTSCOPE top --interval 1 --linger 600 --sort local; sleep 600"
 W=main
 check "top starts and shows the listener" wait_for 10 has "$W" 'tserver .*127\.0\.0\.1:7001 '
 check_grep "status line: counts and interval" <(plain "$W") \
-	'^every 0\.3s \| 4 endpoints: 0 established, 4 listening'
+	'^every 1s \| 4 endpoints: 0 established, 4 listening'
 check_eq "rows there at the start are not coloured" "$(colour "$W" '127\.0\.0\.1:7001 ')" none
 
 # a new connection: green, both ends
@@ -178,7 +178,7 @@ check "back to 160 columns: the Unit column is there again" \
 
 # q quits and gives the terminal back
 tmux -L "$S" send-keys -t "$W" q
-check "q quits" wait_for 10 eval '! pgrep -f "^$PORTSCOPE top --interval 0.3 --linger 600 --sort local" >/dev/null'
+check "q quits" wait_for 10 eval '! pgrep -f "^$PORTSCOPE top --interval 1 --linger 600 --sort local" >/dev/null'
 
 # no colours (NO_COLOR): a marker column says the same
 tmux -L "$S" new-window -d -n mono -c "$TMP" \
