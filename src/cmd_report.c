@@ -19,7 +19,7 @@
 #define REPORT_DB_DEFAULT	"/var/lib/portscope/record.db"
 
 static const char report_usage[] =
-    "usage: portscope report [--db PATH]... [--since T] [--until T] [--port N]\n"
+    "usage: portscope report [--db PATH]... [--jsonl FILE]... [--since T] [--until T] [--port N]\n"
     "                        [--process P] [--user U] [--unit U] [--section S]...\n"
     "                        [--json | --csv | --format text|json|csv|pr | --html FILE]\n"
     "\n"
@@ -29,6 +29,8 @@ static const char report_usage[] =
     "\n"
     "      --db PATH           a record database (default " REPORT_DB_DEFAULT ");\n"
     "                          several --db merge several machines' records\n"
+    "      --jsonl FILE        read what record --jsonl streamed instead of a\n"
+    "                          database (repeat for several files of one machine)\n"
     "      --since T, --until T  the window: a date (2026-12-01), a time\n"
     "                          (2026-12-01 13:00[:00]) or an age (90s, 30m, 24h, 7d)\n"
     "      --port N            only sockets with local or remote port N\n"
@@ -65,6 +67,7 @@ cmd_report(int argc, char **argv)
 #else
 
 #include "report/report.h"
+#include "store/import.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/strtonum.h"
@@ -74,7 +77,8 @@ cmd_report(int argc, char **argv)
 enum report_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_PR, FMT_HTML };
 
 struct report_cli {
-	struct { const char **v; size_t n, cap; } dbs;
+	struct { const char **v; size_t n, cap; } dbs, jsonl;
+	char		*import_dir, *import_db;	/* --jsonl's database, removed at the end */
 	struct { const char **v; size_t n, cap; } users, remotes;
 	struct { uint16_t *v; size_t n, cap; } ports;
 	const char	*since, *until, *base_since, *base_until;
@@ -200,11 +204,12 @@ set_format(struct report_cli *c, enum report_format f, const char *opt)
 static void
 report_parse(int argc, char **argv, struct report_cli *c)
 {
-	enum { O_DB = 256, O_SINCE, O_UNTIL, O_PORT, O_PROCESS, O_USER, O_UNIT,
+	enum { O_DB = 256, O_JSONL, O_SINCE, O_UNTIL, O_PORT, O_PROCESS, O_USER, O_UNIT,
 	    O_SECTION, O_JSON, O_CSV, O_FORMAT, O_HTML, O_POI, O_UOI, O_ROI,
 	    O_BSINCE, O_BUNTIL };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, O_DB },
+		{ "jsonl", required_argument, NULL, O_JSONL },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "port", required_argument, NULL, O_PORT },
@@ -226,6 +231,7 @@ report_parse(int argc, char **argv, struct report_cli *c)
 	};
 	const char *port = NULL, *fmt = NULL, *p;
 	char *dup, *tok, *save;
+	int64_t now;
 	int ch, s;
 
 	memset(c, 0, sizeof(*c));
@@ -238,6 +244,11 @@ report_parse(int argc, char **argv, struct report_cli *c)
 			if (optarg[0] == '\0')
 				cli_usage_error(&cli, "--db needs a path");
 			*VEC_PUSH(&c->dbs) = optarg;
+			break;
+		case O_JSONL:
+			if (optarg[0] == '\0')
+				cli_usage_error(&cli, "--jsonl needs a file name");
+			*VEC_PUSH(&c->jsonl) = optarg;
 			break;
 		case O_SINCE:
 			cli_once(&cli, &c->since, "--since", optarg);
@@ -326,8 +337,20 @@ report_parse(int argc, char **argv, struct report_cli *c)
 		    "processes, remotes, users, hours, days or interest)");
 	if ((c->base_since != NULL) != (c->base_until != NULL))
 		cli_usage_error(&cli, "give both --baseline-since and --baseline-until");
-	if (c->dbs.n == 0)
+	if (c->dbs.n == 0 && c->jsonl.n == 0)
 		*VEC_PUSH(&c->dbs) = REPORT_DB_DEFAULT;
+	now = now_ns();
+	if (c->since)
+		c->o.since = parse_when("since", c->since, now);
+	if (c->until)
+		c->o.until = parse_when("until", c->until, now);
+	if (c->base_since) {
+		c->o.base_since = parse_when("baseline-since", c->base_since, now);
+		c->o.base_until = parse_when("baseline-until", c->base_until, now);
+		if (c->o.base_since >= c->o.base_until)
+			cli_usage_error(&cli, "--baseline-since (%s) is not before "
+			    "--baseline-until (%s)", c->base_since, c->base_until);
+	}
 	c->o.ports_of_interest = c->ports.v;
 	c->o.nports_of_interest = c->ports.n;
 	c->o.users_of_interest = c->users.v;
@@ -337,28 +360,28 @@ report_parse(int argc, char **argv, struct report_cli *c)
 	(void)p;
 }
 
-/* The window from the options, checked; defaults: all that was recorded. */
-static void
+/* The window from the options (times parsed by report_parse), checked;
+ * by default all that was recorded.  Returns 0, or 2 after saying why. */
+static int
 report_window(struct report_cli *c, struct store_reader *r)
 {
 	int64_t now = now_ns(), first, last;
 	char err[256];
 
-	if (report_span(r, &first, &last, err, sizeof(err)) == -1)
-		errx(1, "%s", err);
-	c->o.since = c->since ? parse_when("since", c->since, now) : first;
-	c->o.until = c->until ? parse_when("until", c->until, now) :
-	    (last > now ? last : now) + 1;
-	if (c->o.since >= c->o.until)
-		cli_usage_error(&cli, "--since (%s) is not before --until (%s)",
-		    c->since ? c->since : "the first record", c->until ? c->until : "now");
-	if (c->base_since) {
-		c->o.base_since = parse_when("baseline-since", c->base_since, now);
-		c->o.base_until = parse_when("baseline-until", c->base_until, now);
-		if (c->o.base_since >= c->o.base_until)
-			cli_usage_error(&cli, "--baseline-since (%s) is not before "
-			    "--baseline-until (%s)", c->base_since, c->base_until);
+	if (report_span(r, &first, &last, err, sizeof(err)) == -1) {
+		warnx("%s", err);
+		return 1;
 	}
+	if (!c->since)
+		c->o.since = first;
+	if (!c->until)
+		c->o.until = (last > now ? last : now) + 1;
+	if (c->o.since >= c->o.until) {
+		warnx("--since (%s) is not before --until (%s); see 'portscope help report'",
+		    c->since ? c->since : "the first record", c->until ? c->until : "now");
+		return 2;
+	}
+	return 0;
 }
 
 static int
@@ -384,6 +407,48 @@ report_cli_release(struct report_cli *c)
 	VEC_FREE(&c->remotes);
 	VEC_FREE(&c->ports);
 	VEC_FREE(&c->dbs);
+	VEC_FREE(&c->jsonl);
+	if (c->import_db) {
+		unlink(c->import_db);
+		for (i = 0; i < 2; i++) {
+			char *side;
+
+			xasprintf(&side, "%s%s", c->import_db, i ? "-shm" : "-wal");
+			unlink(side);
+			free(side);
+		}
+		rmdir(c->import_dir);
+	}
+	free(c->import_db);
+	free(c->import_dir);
+}
+
+/* --jsonl: the files' events into a database of their own in a temporary
+ * directory (labelled with the first file's name), read like any other.
+ * Returns 0, or 2 after saying why. */
+static int
+report_import(struct report_cli *c)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *slash = strrchr(c->jsonl.v[0], '/');
+	char err[512], *dir;
+
+	xasprintf(&dir, "%s/portscope-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		warnx("cannot make a directory in '%s': %s", tmp && *tmp ? tmp : "/tmp",
+		    strerror(errno));
+		free(dir);
+		return 2;
+	}
+	c->import_dir = dir;
+	xasprintf(&c->import_db, "%s/jsonl.db", dir);
+	if (store_import_jsonl(c->import_db, slash ? slash + 1 : c->jsonl.v[0], c->jsonl.v,
+	    c->jsonl.n, err, sizeof(err)) == -1) {
+		warnx("%s", err);
+		return 2;
+	}
+	*VEC_PUSH(&c->dbs) = c->import_db;
+	return 0;
 }
 
 int
@@ -399,12 +464,15 @@ cmd_report(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	buf_init(&b);
 	report_parse(argc, argv, &c);
+	if (c.jsonl.n && (rc = report_import(&c)) != 0)
+		goto out;
 	if (!(r = store_reader_open(c.dbs.v, c.dbs.n, err, sizeof(err)))) {
 		warnx("%s", err);
 		rc = 2;
 		goto out;
 	}
-	report_window(&c, r);
+	if ((rc = report_window(&c, r)) != 0)
+		goto out;
 	if (c.html && (fd = open(c.html, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
 		warnx("cannot open '%s': %s", c.html, strerror(errno));
 		rc = 2;
