@@ -539,7 +539,10 @@ symbolise(struct unwinder *u, struct proc *p, Dwfl *dwfl, uint64_t pc)
 			s->near = intern(u, name);
 			s->near_off = off;
 		}
-		if ((l = dwfl_module_getsrc(m, pc)) != NULL &&
+		/* Source lines of the application's own frames only: the C
+		 * library's and a runtime's debug information can take long to
+		 * load, while a busy application's snapshots wait. */
+		if (s->kind == UNWIND_APP && (l = dwfl_module_getsrc(m, pc)) != NULL &&
 		    (file = dwfl_lineinfo(l, &laddr, &line, NULL, NULL, NULL)) != NULL) {
 			s->file = intern(u, file);
 			s->line = line;

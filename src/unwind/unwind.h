@@ -43,7 +43,8 @@ struct unwind_frame {
 	const char	*near;		/* no func: the nearest function symbol before
 					   pc (an exported one when stripped), or NULL */
 	uint64_t	 near_off;	/* pc - near's start */
-	const char	*file;		/* source file (debug information); NULL if none */
+	const char	*file;		/* source file (debug information; application
+					   frames only); NULL if none */
 	int		 line;
 	enum unwind_kind kind;
 };

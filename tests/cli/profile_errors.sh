@@ -72,3 +72,9 @@ cg=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 check "the cgroup v2 mount is found" test -d "$cg"
 check_eq "no profile cgroup is left behind" \
 	"$(find "$cg" -maxdepth 1 -name 'portscope-profile-*' | wc -l)" 0
+
+# --user: the command runs as that user (root only)
+if id nobody >/dev/null 2>&1; then
+	"$PORTSCOPE" profile --user nobody -o "$TMP/u.txt" -- id -u >"$TMP/uid"
+	check_eq "--user nobody: the command runs as nobody, exit 0" "$? $(cat "$TMP/uid")" "0 $(id -u nobody)"
+fi
