@@ -378,7 +378,11 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 		}
 	}
 	s->stack_len = got;
-	bpf_ringbuf_submit(s, 0);
+	/* No wake-up for each snapshot: the reader comes for the event
+	 * engine's events (and every tick) and takes the snapshots then;
+	 * only a filling ring calls it. */
+	bpf_ringbuf_submit(s, bpf_ringbuf_query(&snaps, BPF_RB_AVAIL_DATA) >
+	    PFK_RINGBUF_BYTES / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
