@@ -358,6 +358,7 @@ cmd_profile(int argc, char **argv)
 	struct ev_options evo;
 	struct prof_expect expect;
 	struct prof_run info;
+	struct unwind_stats ust;
 	struct pollfd pf[4];
 	struct buf out;
 	sigset_t oldmask;
@@ -555,6 +556,9 @@ cmd_profile(int argc, char **argv)
 	info.exit_status = r.o.argv ? r.status : -1;
 	info.duration_ns = clock_mono_ns() - start;
 	info.snapshots_lost = stacksrc_lost(r.ss);
+	profile_unwind_stats(&r.prof, &ust);
+	info.stacks_walked = ust.stacks - ust.cached;
+	info.stacks_recognised = ust.cached;
 	if (r.o.expect) {
 		prof_expect_check(&expect, &r.prof);
 		info.expect = &expect;

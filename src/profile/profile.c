@@ -710,6 +710,12 @@ profile_finish(struct profile *p)
 	hmap_release(&p->rows);		/* indexes changed */
 }
 
+void
+profile_unwind_stats(const struct profile *p, struct unwind_stats *st)
+{
+	unwind_get_stats(p->uw, st);
+}
+
 /* ---- scope ---- */
 
 int

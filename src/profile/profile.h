@@ -134,6 +134,9 @@ void	profile_join(struct profile *);
  * row's functions (most frequent first). */
 void	profile_finish(struct profile *);
 
+/* The unwinder's counters. */
+void	profile_unwind_stats(const struct profile *, struct unwind_stats *);
+
 /* Where the profiled processes reached. */
 enum prof_scope {
 	PS_NONE = 0,		/* no remote end at all */

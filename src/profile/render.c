@@ -448,6 +448,8 @@ prof_render_json(struct buf *b, const struct profile *p, const struct prof_run *
 	json_ku64(b, "attributed", p->counts.attributed);
 	json_ku64(b, "events_lost", p->counts.events_lost);
 	json_ku64(b, "snapshots_lost", run->snapshots_lost);
+	json_ku64(b, "stacks_walked", run->stacks_walked);
+	json_ku64(b, "stacks_recognised", run->stacks_recognised);
 	buf_putc(b, '}');
 	json_key(b, "ports");
 	buf_putc(b, '[');

@@ -16,6 +16,8 @@ struct prof_run {
 	int		 exit_status;	/* the command's; -1 when attached */
 	uint64_t	 duration_ns;
 	uint64_t	 snapshots_lost;
+	uint64_t	 stacks_walked;		/* unwound by libdw */
+	uint64_t	 stacks_recognised;	/* a chain seen before (see unwind.c) */
 	const char	*expect_path;	/* NULL without --expect */
 	const struct prof_expect *expect;
 };

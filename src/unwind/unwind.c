@@ -51,6 +51,7 @@ unwind_module_kind(const char *path)
 }
 
 #ifdef HAVE_LIBDW
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include "util/buf.h"
 #include "util/hmap.h"
@@ -74,6 +75,24 @@ struct sym {
 	enum unwind_kind kind;
 };
 
+/* A call chain seen before, to be recognised in a new snapshot without
+ * unwinding it again: learnt only where every frame's CFA is the stack
+ * pointer plus a constant (a fixed-size frame), so that the same pcs mean
+ * the same return-address slots; see chain_learn. */
+#define CHAINS_PER_PC	4
+
+struct chain {
+	size_t			 n;
+	size_t			 stack_len;	/* of the copy it was unwound from */
+	uint64_t		*ra_off;	/* [i]: frame i's pc at sp0 + ra_off[i] (i >= 1) */
+	struct unwind_frame	*frames;
+};
+
+struct chainset {
+	struct chain	c[CHAINS_PER_PC];
+	size_t		n, next;
+};
+
 struct proc {
 	uint32_t	 pid;
 	uint64_t	 start_ns;
@@ -86,6 +105,7 @@ struct proc {
 	uint64_t	 used;		/* unwinder tick of the last use */
 	struct snap_ctx	 ctx;
 	struct hmap	 syms;		/* pc -> struct sym */
+	struct hmap	 chains;	/* first pc -> struct chainset */
 };
 
 /* Interned strings: hash -> chain. */
@@ -261,11 +281,27 @@ free_sym(void *v, void *arg)
 }
 
 static void
+free_chainset(void *v, void *arg)
+{
+	struct chainset *cs = v;
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < cs->n; i++) {
+		free(cs->c[i].ra_off);
+		free(cs->c[i].frames);
+	}
+	free(cs);
+}
+
+static void
 proc_free(struct unwinder *u, struct proc *p)
 {
 	proc_close_dwfl(u, p);
 	hmap_each(&p->syms, free_sym, NULL);
 	hmap_release(&p->syms);
+	hmap_each(&p->chains, free_chainset, NULL);
+	hmap_release(&p->chains);
 	free(p->maps);
 	free(p);
 }
@@ -592,6 +628,107 @@ frame_cb(Dwfl_Frame *state, void *arg)
 	return w->out->n >= UNWIND_MAX_FRAMES ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
+/* The 8-byte word at sp0 + off of the snapshot, if copied. */
+static int
+stack_word(const struct unwind_input *in, uint64_t off, uint64_t *w)
+{
+	if (off > in->stack_len || in->stack_len - off < sizeof(*w))
+		return 0;
+	memcpy(w, in->stack + off, sizeof(*w));
+	return 1;
+}
+
+/* Remember the chain f just unwound from in, if every frame but the last
+ * has a fixed-size frame (CFA = rsp + constant, by the module's CFI) and
+ * the return addresses sit where that says.  Then the same pc at the top
+ * and the same return addresses in the same slots of a later snapshot
+ * are the same chain: frame by frame the pc fixes the frame's size, the
+ * size fixes where the next return address is. */
+static void
+chain_learn(struct proc *p, Dwfl *dwfl, const struct unwind_input *in,
+    const struct unwind_frames *f)
+{
+	uint64_t off = 0, lookup, w, *ra_off;
+	struct chainset *cs;
+	struct chain *c;
+	Dwarf_Frame *fr;
+	Dwarf_CFI *cfi;
+	Dwarf_Addr bias;
+	Dwarf_Op *ops;
+	Dwfl_Module *m;
+	size_t i, nops;
+	int ok;
+
+	if (f->n == 0)
+		return;
+	ra_off = xcalloc(f->n, sizeof(*ra_off));
+	for (i = 0; i + 1 < f->n; i++) {
+		lookup = i == 0 ? f->v[0].pc : f->v[i].pc - 1;
+		if ((m = dwfl_addrmodule(dwfl, lookup)) == NULL ||
+		    ((cfi = dwfl_module_eh_cfi(m, &bias)) == NULL &&
+		    (cfi = dwfl_module_dwarf_cfi(m, &bias)) == NULL) ||
+		    dwarf_cfi_addrframe(cfi, lookup - bias, &fr) != 0)
+			goto no;
+		ok = dwarf_frame_cfa(fr, &ops, &nops) == 0 && nops == 1 &&
+		    ops[0].atom == DW_OP_bregx && ops[0].number == UNWIND_REG_SP &&
+		    (int64_t)ops[0].number2 >= 8;
+		if (ok) {
+			off += ops[0].number2;
+			ra_off[i + 1] = off - 8;
+		}
+		free(fr);
+		if (!ok || !stack_word(in, ra_off[i + 1], &w) || w != f->v[i + 1].pc)
+			goto no;
+	}
+	if ((cs = hmap_get(&p->chains, f->v[0].pc)) == NULL) {
+		cs = xcalloc(1, sizeof(*cs));
+		hmap_put(&p->chains, f->v[0].pc, cs);
+	}
+	if (cs->n < CHAINS_PER_PC)
+		c = &cs->c[cs->n++];
+	else {			/* the oldest goes */
+		c = &cs->c[cs->next];
+		cs->next = (cs->next + 1) % CHAINS_PER_PC;
+		free(c->ra_off);
+		free(c->frames);
+	}
+	c->n = f->n;
+	c->stack_len = in->stack_len;
+	c->ra_off = ra_off;
+	c->frames = xreallocarray(NULL, f->n, sizeof(*c->frames));
+	memcpy(c->frames, f->v, f->n * sizeof(*c->frames));
+	return;
+no:
+	free(ra_off);
+}
+
+/* A remembered chain that in's stack holds: its frames into out. */
+static int
+chain_match(struct proc *p, const struct unwind_input *in, struct unwind_frames *out)
+{
+	struct chainset *cs = hmap_get(&p->chains, in->regs[UNWIND_REG_IP]);
+	const struct chain *c;
+	size_t k, i;
+	uint64_t w;
+
+	for (k = 0; cs && k < cs->n; k++) {
+		c = &cs->c[k];
+		/* a longer copy may let the walk go further than it went */
+		if (in->stack_len > c->stack_len)
+			continue;
+		for (i = 1; i < c->n; i++)
+			if (!stack_word(in, c->ra_off[i], &w) || w != c->frames[i].pc)
+				break;
+		if (i < c->n)
+			continue;
+		VEC_RESERVE(out, c->n);
+		memcpy(out->v, c->frames, c->n * sizeof(*c->frames));
+		out->n = c->n;
+		return 1;
+	}
+	return 0;
+}
+
 int
 unwind_stack(struct unwinder *u, const struct unwind_input *in,
     struct unwind_frames *out, char *err, size_t errlen)
@@ -611,6 +748,11 @@ unwind_stack(struct unwinder *u, const struct unwind_input *in,
 		return -1;
 	}
 	p->used = ++u->tick;
+	if (chain_match(p, in, out)) {
+		u->stats.cached++;
+		u->stats.frames += out->n;
+		return (int)out->n;
+	}
 	for (tries = 0; tries < 2; tries++) {
 		memset(&w, 0, sizeof(w));
 		w.u = u;
@@ -623,6 +765,8 @@ unwind_stack(struct unwinder *u, const struct unwind_input *in,
 		/* an error at the end of the chain is how many walks end */
 		(void)dwfl_getthread_frames(w.dwfl, (pid_t)in->tid, frame_cb, &w);
 		p->ctx.in = NULL;
+		if (!w.unmapped)
+			chain_learn(p, w.dwfl, in, out);
 		if (!w.unmapped || p->reread || proc_reread(u, p) == -1)
 			break;
 		/* a pc outside every known module: a library loaded since */

@@ -109,6 +109,7 @@ enum unwind_kind unwind_module_kind(const char *path);
 struct unwind_stats {
 	uint64_t	stacks;		/* unwind_stack calls */
 	uint64_t	frames;
+	uint64_t	cached;		/* stacks recognised as a chain seen before */
 	uint64_t	no_map;		/* snapshots whose process map was never read */
 	uint64_t	maps_read;	/* from /proc/PID/maps */
 	uint64_t	maps_kernel;	/* from the kernel's record (the process was gone) */

@@ -49,6 +49,19 @@ for f in fetch_updates:tcp:$P:connect announce:udp:$((P + 1)):send serve_admin:t
 		"('$app', None, True)"
 done
 
+# the same libc connect reached from two callers in turn, 200 times: each
+# stack is told apart (a chain recognised from an earlier stack must be
+# the same chain), with and without frame pointers
+for app in app-fp app-nofp; do
+	"$PORTSCOPE" profile --json -o "$TMP/alt.json" -- "$TMP/$app" alternate $P 200
+	check_eq "$app: alternate callers: exit 0" "$?" 0
+	check_eq "$app: tcp/$P connect: fetch_updates 100 times, poll_status 100 times" \
+		"$(jq_py "$TMP/alt.json" "sorted((f['label'], f['count']) for f in row('tcp', $P, 'connect')['functions'])")" \
+		"[('$app!fetch_updates', 100), ('$app!poll_status', 100)]"
+done
+check "... most stacks without frame pointers were recognised, not walked again" \
+	test "$(jq_py "$TMP/alt.json" "d['summary']['stacks_recognised']")" -ge 150
+
 # stripped, but its functions exported (-rdynamic): the exported symbol
 prof_build app-export -g -fomit-frame-pointer -rdynamic
 strip -s "$TMP/app-export"

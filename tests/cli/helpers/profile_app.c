@@ -6,6 +6,10 @@
  *                             serve_admin(): listen on 0.0.0.0:PORT+2;
  *                             exits with status 3
  *   profile_app wait PORT     the same after a line on stdin; exits 0
+ *   profile_app alternate PORT N
+ *                             N TCP connects to 127.0.0.1:PORT, by fetch_updates()
+ *                             and poll_status() in turn (the same libc call
+ *                             reached from two callers); exits 0
  *   profile_app daemon PORT   forks twice (a daemon: setsid, parent exits 0);
  *                             the daemon does serve_admin() on PORT+2, accepts
  *                             one connection (at most 20 s) and exits
@@ -39,6 +43,21 @@ fetch_updates(int port)
 		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
 	close(fd);
 	return r;
+}
+
+/* Like fetch_updates, with a larger frame of its own. */
+__attribute__((noinline)) int
+poll_status(int port)
+{
+	volatile char scratch[200];
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r = -1;
+
+	scratch[0] = (char)port;
+	if (fd >= 0 && addr(&a, "127.0.0.1", port) == 0)
+		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r + scratch[0] - (char)port;
 }
 
 __attribute__((noinline)) int
@@ -92,8 +111,16 @@ main(int argc, char **argv)
 	char line[16];
 	int port, fd, c;
 
+	if (argc == 4 && strcmp(argv[1], "alternate") == 0) {
+		int i, n = atoi(argv[3]), bad = 0;
+
+		port = atoi(argv[2]);
+		for (i = 0; i < n; i++)
+			bad |= (i % 2 ? poll_status(port) : fetch_updates(port)) != 0;
+		return bad;
+	}
 	if (argc != 3 || (port = atoi(argv[2])) <= 0 || port > 65533) {
-		fprintf(stderr, "usage: profile_app run|wait|daemon PORT\n");
+		fprintf(stderr, "usage: profile_app run|wait|daemon PORT | alternate PORT N\n");
 		return 64;
 	}
 	if (strcmp(argv[1], "run") == 0)
