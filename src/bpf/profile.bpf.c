@@ -257,14 +257,30 @@ send_maps(struct task_struct *t, __u32 pid, __u64 start_ns, __u32 exec_id)
 	bpf_map_update_elem(&imaged, &pid, &img, BPF_ANY);
 }
 
+struct vma_end_ctx {
+	__u64	end;
+};
+
+/* bpf_find_vma's callback: where the mapping holding the address ends. */
+static long
+vma_end(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_end_ctx *c = data;
+
+	(void)task;
+	c->end = vma->vm_end;
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *t;
 	const void *uaddr = NULL;
 	struct pfk_snap *s;
+	struct vma_end_ctx ve;
 	__u64 sp, pt, start_ns;
-	__u32 first, got, alen = 0, exec_id;
+	__u32 first, got, len, alen = 0, exec_id;
 	long fd = -1;
 	__u16 fam = 0;
 	void *msg_name;
@@ -360,13 +376,21 @@ int BPF_PROG(pf_sys_enter, struct pt_regs *regs, long id)
 		if (bpf_probe_read_user(s->addr, sizeof(s->addr), uaddr) == 0)
 			s->addrlen = (__u16)alen;
 	}
-	/* The stack from sp upwards: PFK_STACK_MAX bytes, or, where the
-	 * stack ends sooner (the main thread's, near its top), the rest of
-	 * sp's page and the page after it if there is one. */
+	/* The stack from sp upwards: PFK_STACK_MAX bytes, or up to the end
+	 * of the stack's mapping when that comes sooner (a main thread near
+	 * the top of its stack) -- one read of the right size: a read that
+	 * runs past the end fails and costs a clearing of the whole buffer.
+	 * Should the mapping not be found, the reads go a page at a time. */
 	sp = regs->sp;
 	got = 0;
-	if (bpf_probe_read_user(s->stack, PFK_STACK_MAX, (void *)sp) == 0)
-		got = PFK_STACK_MAX;
+	ve.end = 0;
+	len = PFK_STACK_MAX;
+	if (bpf_find_vma(t, sp, vma_end, &ve, 0) == 0 && ve.end > sp &&
+	    ve.end - sp < PFK_STACK_MAX)
+		len = (__u32)(ve.end - sp);
+	if (len > 0 && len <= PFK_STACK_MAX &&
+	    bpf_probe_read_user(s->stack, len, (void *)sp) == 0)
+		got = len;
 	else {
 		first = 4096 - (__u32)(sp & 4095);
 		if (first > 0 && first <= 4096 &&
