@@ -43,3 +43,28 @@ kill -INT "$PROF"
 wait "$PROF"
 check_eq "SIGINT: profile ends with status 0" "$?" 0
 check_grep "... and reports (no network used)" "$TMP/s.txt" "^  network used: +no "
+
+# --unit: a systemd unit is its cgroup; here one made for the test
+cg=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+unit=pstest-$$.service
+if [ -d "$cg" ] && mkdir "$cg/$unit" 2>/dev/null; then
+	on_exit "rmdir '$cg/$unit'"
+	mkfifo "$TMP/in2"
+	exec 4<>"$TMP/in2"
+	# the shell moves itself into the unit's cgroup, then runs the program
+	spawn bash -c 'echo $$ >"$1/cgroup.procs" && exec "$2" wait "$3" <&4' _ "$cg/$unit" "$TMP/app" $P
+	U=$SPAWNED
+	spawn "$PORTSCOPE" profile --unit "pstest-$$" --duration 20 --json -o "$TMP/u.json" 2>"$TMP/err3"
+	PROF=$SPAWNED
+	check "--unit: profile says it is attached" wait_for 20 grep -q "^portscope: profiling unit pstest-$$" "$TMP/err3"
+	echo go >&4
+	wait "$U"
+	kill -INT "$PROF"
+	wait "$PROF"
+	check_eq "--unit: ends on SIGINT with status 0" "$?" 0
+	check_eq "--unit: the unit's process and its functions" \
+		"$(jq_py "$TMP/u.json" "[fn(row('tcp', $P, 'connect')), fn(row('tcp', $((P + 2)), 'listen'))]")" \
+		"['app!fetch_updates', 'app!serve_admin']"
+else
+	skip "--unit" "cannot make a cgroup under '$cg'"
+fi
