@@ -84,7 +84,11 @@ struct sym {
 struct chain {
 	size_t			 n;
 	size_t			 stack_len;	/* of the copy it was unwound from */
-	uint64_t		*ra_off;	/* [i]: frame i's pc at sp0 + ra_off[i] (i >= 1) */
+	uint64_t		*ra_off;	/* [i]: frame i's pc at sp0 + ra_off[i] (1 <= i < n);
+						   [n]: the slot the walk stopped at
+						   (UINT64_MAX: the CFI ended it) */
+	int			 end_readable;	/* the stop slot was in the copy, */
+	uint64_t		 end_word;	/* holding this */
 	struct unwind_frame	*frames;
 };
 
@@ -638,46 +642,75 @@ stack_word(const struct unwind_input *in, uint64_t off, uint64_t *w)
 	return 1;
 }
 
-/* Remember the chain f just unwound from in, if every frame but the last
- * has a fixed-size frame (CFA = rsp + constant, by the module's CFI) and
- * the return addresses sit where that says.  Then the same pc at the top
- * and the same return addresses in the same slots of a later snapshot
- * are the same chain: frame by frame the pc fixes the frame's size, the
- * size fixes where the next return address is. */
+/* The CFI of the frame at lookup (a pc; a return address minus one):
+ * *cfa_off set to k when the CFA is rsp + k.  Returns 1 for such a
+ * fixed-size frame, 2 when the CFI says the frame has no caller (its
+ * return address is undefined: the outermost frame), 0 otherwise. */
+static int
+frame_rule(Dwfl *dwfl, uint64_t lookup, uint64_t *cfa_off)
+{
+	Dwarf_Op ops_mem[3], *ops;
+	Dwarf_Frame *fr;
+	Dwarf_CFI *cfi;
+	Dwarf_Addr bias;
+	Dwfl_Module *m;
+	size_t nops;
+	int rule = 0;
+
+	if ((m = dwfl_addrmodule(dwfl, lookup)) == NULL ||
+	    ((cfi = dwfl_module_eh_cfi(m, &bias)) == NULL &&
+	    (cfi = dwfl_module_dwarf_cfi(m, &bias)) == NULL) ||
+	    dwarf_cfi_addrframe(cfi, lookup - bias, &fr) != 0)
+		return 0;
+	if (dwarf_frame_register(fr, UNWIND_REG_IP, ops_mem, &ops, &nops) == 0 &&
+	    nops == 0 && ops == ops_mem)
+		rule = 2;
+	else if (dwarf_frame_cfa(fr, &ops, &nops) == 0 && nops == 1 &&
+	    ops[0].atom == DW_OP_bregx && ops[0].number == UNWIND_REG_SP &&
+	    (int64_t)ops[0].number2 >= 8) {
+		*cfa_off = ops[0].number2;
+		rule = 1;
+	}
+	free(fr);
+	return rule;
+}
+
+/* Remember the chain f just unwound from in, if every frame has a fixed
+ * size (CFA = rsp + constant, by the module's CFI), the return addresses
+ * sit where that says, and the walk ended for a reason the same slots
+ * decide again: the outermost frame by its CFI, or the next return
+ * address's slot (its value, or its being past the copy).  Then the same
+ * pc at the top and the same words in the same slots of a later snapshot
+ * (copied no further) are the same chain: frame by frame the pc fixes the
+ * frame's size, the size fixes where the next return address is. */
 static void
 chain_learn(struct proc *p, Dwfl *dwfl, const struct unwind_input *in,
     const struct unwind_frames *f)
 {
-	uint64_t off = 0, lookup, w, *ra_off;
+	uint64_t off = 0, k = 0, w, *ra_off;
 	struct chainset *cs;
 	struct chain *c;
-	Dwarf_Frame *fr;
-	Dwarf_CFI *cfi;
-	Dwarf_Addr bias;
-	Dwarf_Op *ops;
-	Dwfl_Module *m;
-	size_t i, nops;
-	int ok;
+	size_t i;
+	int rule;
 
-	if (f->n == 0)
+	if (f->n == 0 || f->n >= UNWIND_MAX_FRAMES)
 		return;
-	ra_off = xcalloc(f->n, sizeof(*ra_off));
-	for (i = 0; i + 1 < f->n; i++) {
-		lookup = i == 0 ? f->v[0].pc : f->v[i].pc - 1;
-		if ((m = dwfl_addrmodule(dwfl, lookup)) == NULL ||
-		    ((cfi = dwfl_module_eh_cfi(m, &bias)) == NULL &&
-		    (cfi = dwfl_module_dwarf_cfi(m, &bias)) == NULL) ||
-		    dwarf_cfi_addrframe(cfi, lookup - bias, &fr) != 0)
-			goto no;
-		ok = dwarf_frame_cfa(fr, &ops, &nops) == 0 && nops == 1 &&
-		    ops[0].atom == DW_OP_bregx && ops[0].number == UNWIND_REG_SP &&
-		    (int64_t)ops[0].number2 >= 8;
-		if (ok) {
-			off += ops[0].number2;
-			ra_off[i + 1] = off - 8;
+	/* ra_off[i]: frame i's return-address slot (i >= 1); ra_off[n]: the
+	 * slot the walk stopped at, or UINT64_MAX when the CFI ended it */
+	ra_off = xcalloc(f->n + 1, sizeof(*ra_off));
+	for (i = 0; i < f->n; i++) {
+		rule = frame_rule(dwfl, i == 0 ? f->v[0].pc : f->v[i].pc - 1, &k);
+		if (rule == 2 && i + 1 == f->n) {
+			ra_off[f->n] = UINT64_MAX;
+			break;
 		}
-		free(fr);
-		if (!ok || !stack_word(in, ra_off[i + 1], &w) || w != f->v[i + 1].pc)
+		if (rule != 1)
+			goto no;
+		off += k;
+		ra_off[i + 1] = off - 8;
+		if (i + 1 == f->n)
+			break;		/* the slot the walk stopped at */
+		if (!stack_word(in, ra_off[i + 1], &w) || w != f->v[i + 1].pc)
 			goto no;
 	}
 	if ((cs = hmap_get(&p->chains, f->v[0].pc)) == NULL) {
@@ -694,6 +727,8 @@ chain_learn(struct proc *p, Dwfl *dwfl, const struct unwind_input *in,
 	}
 	c->n = f->n;
 	c->stack_len = in->stack_len;
+	c->end_readable = ra_off[f->n] != UINT64_MAX &&
+	    stack_word(in, ra_off[f->n], &c->end_word);
 	c->ra_off = ra_off;
 	c->frames = xreallocarray(NULL, f->n, sizeof(*c->frames));
 	memcpy(c->frames, f->v, f->n * sizeof(*c->frames));
@@ -720,6 +755,11 @@ chain_match(struct proc *p, const struct unwind_input *in, struct unwind_frames 
 			if (!stack_word(in, c->ra_off[i], &w) || w != c->frames[i].pc)
 				break;
 		if (i < c->n)
+			continue;
+		/* and the walk would stop where it stopped */
+		if (c->ra_off[c->n] != UINT64_MAX && (c->end_readable ?
+		    !stack_word(in, c->ra_off[c->n], &w) || w != c->end_word :
+		    stack_word(in, c->ra_off[c->n], &w)))
 			continue;
 		VEC_RESERVE(out, c->n);
 		memcpy(out->v, c->frames, c->n * sizeof(*c->frames));
