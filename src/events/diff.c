@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "events/diff.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 #define NONE	UINT32_MAX	/* no match; also OWNER_NONE, the end of an owner list */
@@ -20,14 +21,11 @@ static void
 push(struct event_vec *ev, enum diff_kind kind, const struct sock_row *before,
     const struct sock_row *after)
 {
-	if (ev->n == ev->cap) {
-		ev->cap = ev->cap ? ev->cap * 2 : 16;
-		ev->v = xreallocarray(ev->v, ev->cap, sizeof(*ev->v));
-	}
-	ev->v[ev->n].kind = kind;
-	ev->v[ev->n].before = before;
-	ev->v[ev->n].after = after;
-	ev->n++;
+	struct diff_event *e = VEC_PUSH(ev);
+
+	e->kind = kind;
+	e->before = before;
+	e->after = after;
 }
 
 /* Same protocol, family and both endpoints. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host/owner.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 int
@@ -34,11 +35,12 @@ proc_info_cmp(const void *a, const void *b)
 void
 owner_scan_lose(struct owner_scan *scan, const struct fd_ref *refs, size_t n)
 {
-	if (n == 0)
-		return;
-	scan->lost = xreallocarray(scan->lost, scan->nlost + n, sizeof(*scan->lost));
-	memcpy(scan->lost + scan->nlost, refs, n * sizeof(*refs));
-	scan->nlost += n;
+	struct { struct fd_ref *v; size_t n, cap; } lost = { scan->lost, scan->nlost,
+	    scan->nlost };
+
+	VEC_APPEND(&lost, refs, n);
+	scan->lost = lost.v;
+	scan->nlost = lost.n;
 }
 
 void

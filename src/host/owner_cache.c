@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "host/owner_cache.h"
+#include "util/clock.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 struct cache {
@@ -58,10 +60,7 @@ owner_cache_full_scans(void)
 static long long
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(clock_mono_ns() / NSEC_PER_MSEC);
 }
 
 static int
@@ -82,31 +81,27 @@ pid_in(const pid_t *v, size_t n, pid_t pid)
 static pid_t *
 list_pids(size_t *n)
 {
-	pid_t *v = xmalloc(sizeof(*v) * 64);
-	size_t cap = 64;
+	struct { pid_t *v; size_t n, cap; } pids = { NULL, 0, 0 };
 	struct dirent *de;
 	char *end;
 	long pid;
 	DIR *d;
 
-	*n = 0;
-	if ((d = opendir("/proc")) == NULL)
-		return v;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		pid = strtol(de->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0)
-			continue;
-		if (*n == cap) {
-			cap *= 2;
-			v = xreallocarray(v, cap, sizeof(*v));
+	VEC_RESERVE(&pids, 64);
+	if ((d = opendir("/proc")) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			pid = strtol(de->d_name, &end, 10);
+			if (*end != '\0' || pid <= 0)
+				continue;
+			*VEC_PUSH(&pids) = (pid_t)pid;
 		}
-		v[(*n)++] = (pid_t)pid;
+		closedir(d);
 	}
-	closedir(d);
-	qsort(v, *n, sizeof(*v), pid_cmp);
-	return v;
+	qsort(pids.v, pids.n, sizeof(*pids.v), pid_cmp);
+	*n = pids.n;
+	return pids.v;
 }
 
 /* The last pid the kernel allocated (the last field of /proc/loadavg),
@@ -130,23 +125,19 @@ last_pid(void)
 	return strtol(p + 1, NULL, 10);
 }
 
+/* Append to a scan's results, whose capacity the caller keeps in *cap
+ * (the scan's arrays are plain, not vectors). */
 static void
 ref_push(struct owner_scan *s, size_t *cap, const struct fd_ref *r)
 {
-	if (s->nrefs == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		s->refs = xreallocarray(s->refs, *cap, sizeof(*s->refs));
-	}
+	vec_reserve_((void **)&s->refs, cap, s->nrefs + 1, sizeof(*s->refs));
 	s->refs[s->nrefs++] = *r;
 }
 
 static void
 proc_push(struct owner_scan *s, size_t *cap, const struct proc_info *p)
 {
-	if (s->nprocs == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		s->procs = xreallocarray(s->procs, *cap, sizeof(*s->procs));
-	}
+	vec_reserve_((void **)&s->procs, cap, s->nprocs + 1, sizeof(*s->procs));
 	s->procs[s->nprocs++] = *p;
 }
 

@@ -274,18 +274,12 @@ procfs_start(struct owner_scan *scan, char *err, size_t errlen)
 	return 0;
 }
 
-/* Move the contents of src to the end of dst. */
-#define VEC_APPEND(dst, dstn, src, srcn) do {				\
-	(dst) = xreallocarray((dst), (dstn) + (srcn) + 1, sizeof(*(dst)));\
-	if ((srcn) > 0)							\
-		memcpy((dst) + (dstn), (src), (srcn) * sizeof(*(dst)));	\
-	(dstn) += (srcn);						\
-} while (0)
-
 static void
 procfs_finish(struct owner_scan *scan)
 {
 	struct procfs_scan *ps = scan->priv;
+	struct ref_vec refs = { NULL, 0, 0 }, lost = { NULL, 0, 0 };
+	struct proc_vec procs = { NULL, 0, 0 };
 	struct worker *w;
 	int i;
 
@@ -297,19 +291,16 @@ procfs_finish(struct owner_scan *scan)
 		w = &ps->workers[i];
 		if (i == 0 && ps->nworkers == 0) {
 			/* one worker: take its arrays as they are */
-			scan->refs = w->refs.v;
-			scan->nrefs = w->refs.n;
-			scan->lost = w->lost.v;
-			scan->nlost = w->lost.n;
-			scan->procs = w->procs.v;
-			scan->nprocs = w->procs.n;
+			refs = w->refs;
+			lost = w->lost;
+			procs = w->procs;
 		} else {
-			VEC_APPEND(scan->refs, scan->nrefs, w->refs.v, w->refs.n);
-			VEC_APPEND(scan->lost, scan->nlost, w->lost.v, w->lost.n);
-			VEC_APPEND(scan->procs, scan->nprocs, w->procs.v, w->procs.n);
-			free(w->refs.v);
-			free(w->lost.v);
-			free(w->procs.v);
+			VEC_APPEND(&refs, w->refs.v, w->refs.n);
+			VEC_APPEND(&lost, w->lost.v, w->lost.n);
+			VEC_APPEND(&procs, w->procs.v, w->procs.n);
+			VEC_FREE(&w->refs);
+			VEC_FREE(&w->lost);
+			VEC_FREE(&w->procs);
 		}
 		scan->scanned += w->scanned;
 		scan->denied += w->denied;
@@ -317,6 +308,12 @@ procfs_finish(struct owner_scan *scan)
 		if (w->error && !scan->error)
 			scan->error = w->error;
 	}
+	scan->refs = refs.v;
+	scan->nrefs = refs.n;
+	scan->lost = lost.v;
+	scan->nlost = lost.n;
+	scan->procs = procs.v;
+	scan->nprocs = procs.n;
 	if (scan->nprocs > 0)
 		qsort(scan->procs, scan->nprocs, sizeof(*scan->procs), proc_info_cmp);
 	close(ps->procfd);

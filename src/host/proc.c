@@ -10,6 +10,7 @@
 
 #include "host/proc.h"
 #include "util/buf.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 /*
@@ -200,8 +201,10 @@ read_modules(struct proc_info *p, struct buf *b)
 {
 	char *line, *next, *path, perms[8];
 	unsigned long long lo;
-	unsigned char *exec = NULL;
-	size_t i, k, cap = 0;
+	struct { unsigned char *v; size_t n, cap; } exec = { NULL, 0, 0 };
+	struct { struct proc_module *v; size_t n, cap; } mods = { NULL, 0, 0 };
+	struct proc_module *m;
+	size_t i, k;
 
 	for (line = b->data; line && *line; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -210,33 +213,31 @@ read_modules(struct proc_info *p, struct buf *b)
 			continue;
 		if (sscanf(line, "%llx-%*x %7s", &lo, perms) != 2)
 			continue;
-		for (i = 0; i < p->nmodules; i++)
-			if (strcmp(p->modules[i].path, path) == 0)
+		for (i = 0; i < mods.n; i++)
+			if (strcmp(mods.v[i].path, path) == 0)
 				break;
-		if (i < p->nmodules) {
-			if (lo < p->modules[i].base)
-				p->modules[i].base = lo;
-			exec[i] |= perms[2] == 'x';
+		if (i < mods.n) {
+			if (lo < mods.v[i].base)
+				mods.v[i].base = lo;
+			exec.v[i] |= perms[2] == 'x';
 			continue;
 		}
-		if (p->nmodules == cap) {
-			cap = cap ? cap * 2 : 16;
-			p->modules = xreallocarray(p->modules, cap, sizeof(*p->modules));
-			exec = xreallocarray(exec, cap, 1);
-		}
-		p->modules[p->nmodules].base = lo;
-		p->modules[p->nmodules].path = xstrdup(path);
-		exec[p->nmodules] = perms[2] == 'x';
-		p->nmodules++;
+		m = VEC_PUSH(&mods);
+		m->base = lo;
+		m->path = xstrdup(path);
+		*VEC_PUSH(&exec) = perms[2] == 'x';
 	}
-	for (i = k = 0; i < p->nmodules; i++) {
-		if (exec[i])
-			p->modules[k++] = p->modules[i];
+	for (i = k = 0; i < mods.n; i++) {
+		if (exec.v[i])
+			mods.v[k++] = mods.v[i];
 		else
-			free(p->modules[i].path);
+			free(mods.v[i].path);
 	}
-	p->nmodules = k;
-	free(exec);
+	mods.n = k;
+	VEC_FREE(&exec);
+	free(p->modules);	/* none: this is the only place that fills it */
+	p->modules = mods.v;
+	p->nmodules = mods.n;
 	if (p->nmodules > 0)
 		qsort(p->modules, p->nmodules, sizeof(*p->modules), module_cmp);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "host/snapshot.h"
+#include "util/vec.h"
 #include "util/xmalloc.h"
 
 void
@@ -193,12 +194,7 @@ bound_dump_run(void *arg)
 static void
 sock_vec_append(struct sock_vec *dst, struct sock_vec *src)
 {
-	if (src->n == 0)
-		return;
-	dst->v = xreallocarray(dst->v, dst->n + src->n, sizeof(*dst->v));
-	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-	dst->n += src->n;
-	dst->cap = dst->n;
+	VEC_APPEND(dst, src->v, src->n);
 	sock_vec_release(src);
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "host/sockdiag.h"
+#include "util/clock.h"
 #include "util/vec.h"
 #include "util/xmalloc.h"
 
@@ -56,7 +57,7 @@ sockdiag_open(char *err, size_t errlen)
 		return NULL;
 	}
 	sd->portid = mnl_socket_get_portid(sd->nl);
-	sd->seq = (unsigned)time(NULL);
+	sd->seq = (unsigned)(clock_real_ns() / NSEC_PER_SEC);
 	sd->rx = xmalloc(SD_RCVBUF);
 	/* hidden, for tests: as on a kernel built without udp_diag */
 	sd->no_udp_diag = getenv("PORTSCOPE_TEST_NO_UDP_DIAG") != NULL;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "output/logfile.h"
+#include "util/clock.h"
 #include "output/text.h"
 
 int
@@ -114,7 +115,7 @@ void
 logfile_header(struct buf *b, const struct log_header *h)
 {
 	char host[256], interval[32], date[64] = "";
-	time_t t = time(NULL);
+	time_t t = (time_t)(clock_real_ns() / NSEC_PER_SEC);
 	struct tm tm;
 
 	if (gethostname(host, sizeof(host)) == -1)

@@ -32,6 +32,16 @@ void	vec_reserve_(void **v, size_t *cap, size_t want, size_t size);
 	 memset(&(vec)->v[(vec)->n], 0, sizeof(*(vec)->v)), \
 	 &(vec)->v[(vec)->n++])
 
+/* Append cnt elements copied from src (of the vector's element type). */
+#define VEC_APPEND(vec, src, cnt) \
+	do { \
+		size_t vec_cnt_ = (cnt); \
+		VEC_RESERVE((vec), (vec)->n + vec_cnt_); \
+		if (vec_cnt_ > 0) \
+			memcpy(&(vec)->v[(vec)->n], (src), vec_cnt_ * sizeof(*(vec)->v)); \
+		(vec)->n += vec_cnt_; \
+	} while (0)
+
 /* Free the elements' array (not what they point to) and empty the vector. */
 #define VEC_FREE(vec) \
 	do { free((vec)->v); (vec)->v = NULL; (vec)->n = (vec)->cap = 0; } while (0)
