@@ -50,7 +50,15 @@ wait_for 10 sh -c "! kill -0 $wjson 2>/dev/null"
 wait $wjson; rc=$?
 t1=$(date +%s%N)
 check_eq "json: the watch ends by itself with status 0 when the process exits" "$rc" 0
-check "json: ... within a second ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -lt 1000
+check "json: ... promptly ($(( (t1 - t0) / 1000000 )) ms; bound 10 s)" test $(( (t1 - t0) / 1000000 )) -lt 10000
+python3 - "$TMP/j" >"$TMP/order" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+exit_at = [i for i, o in enumerate(ev) if o["event"] == "exit"]
+gone_at = [i for i, o in enumerate(ev) if o["event"] == "gone" and o.get("local_port") in (7003, 7004)]
+print("ok" if len(exit_at) == 1 and len(gone_at) == 2 and max(gone_at) < exit_at[0] else "%r %r" % (exit_at, gone_at))
+PY
+check_eq "json: its sockets are gone first, then the one exit event" "$(cat "$TMP/order")" ok
 check "json: the last event is 'exit' with the pid" jhas <(tail -n 1 "$TMP/j") \
 	"o['event'] == 'exit' and o['pid'] == $apid and o['comm'] == 'python3'"
 for port in 7003 7004; do

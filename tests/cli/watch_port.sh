@@ -101,18 +101,31 @@ check_wait "text: the same" 10 has "$TMP/t" \
 	"  NEW +TCP +127\.0\.0\.1:$bc +127\.0\.0\.1:$P +ESTABLISHED +pid $bpid python3"
 # The listener moves to another descriptor number in the same process:
 # no owner changed, nothing to report.
+# (barrier: a later change, once both watches print it, proves that the
+# checks after the dup have been made)
 act a dup L
-sleep 0.7	# more than three checks
+act a udp_bind B1 127.0.0.1 $P
+check_wait "json: barrier: a later socket is seen" 10 jhas "$TMP/j" \
+	"o['event'] == 'new' and o['proto'] == 'udp' and o['local_addr'] == '127.0.0.1' and o['local_port'] == $P"
+check_wait "text: barrier: the same" 10 has "$TMP/t" "  NEW +UDP +127\.0\.0\.1:$P "
 check "json: a socket moved to another fd of its process is not an owner change" \
 	jnone "$TMP/j" "o['event'] == 'owner' and o['state'] == 'LISTEN' and o['owners_gone'] == [$apid]"
 check_nogrep "text: the same" "$TMP/t" "OWNER +TCP +127\.0\.0\.1:$P +\*:\* +LISTEN +-pid $apid "
 
-# Nothing changes: nothing is printed.
+# Nothing changes: nothing is printed.  After a while without change, one
+# change (the barrier socket closed): that change alone is printed.
 n1=$(wc -l <"$TMP/t"); j1=$(wc -l <"$TMP/j")
-sleep 0.7	# more than three checks
+sleep 0.7	# some checks without a change
+act a close B1
+check_wait "json: barrier: the socket closed is gone" 10 jhas "$TMP/j" \
+	"o['event'] == 'gone' and o['proto'] == 'udp' and o['local_addr'] == '127.0.0.1' and o['local_port'] == $P"
+check_wait "text: barrier: the same" 10 has "$TMP/t" "  GONE +UDP +127\.0\.0\.1:$P "
+# (a check's lines are written in one piece: the barrier's line came with
+# everything else that check printed)
 n2=$(wc -l <"$TMP/t"); j2=$(wc -l <"$TMP/j")
-check_eq "text: checks without a change print nothing" "$n2" "$n1"
-check_eq "json: checks without a change print nothing" "$j2" "$j1"
+check_eq "text: checks without a change print nothing (only the section of the one change)" \
+	"$((n2 - n1))" 2
+check_eq "json: checks without a change print nothing (only the one event)" "$((j2 - j1))" 1
 check_nogrep "another port never shows" "$TMP/t" ":5555 "
 # a change section is dated and counted
 check_grep "text: each change section is dated" "$TMP/t" \

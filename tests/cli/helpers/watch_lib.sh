@@ -34,18 +34,25 @@ act() {
 lines_gt() { [ "$(wc -l <"$1")" -gt "$2" ]; }
 # has FILE REGEX: FILE has a line matching REGEX (for wait_for).
 has() { grep -qE -- "$2" "$1"; }
-# jhas FILE PYEXPR: some JSON line o of FILE makes PYEXPR true.
+# jhas FILE PYEXPR: some JSON line o of FILE makes PYEXPR true (status 0);
+# none does (1); a line that is not JSON or an expression that fails on
+# a line, such as a missing key, is an error (2, with the reason).
 jhas() {
 	python3 - "$1" "$2" <<'PY'
 import json, sys
-for line in open(sys.argv[1]):
-    o = json.loads(line)
-    if eval(sys.argv[2], {}, {"o": o}):
-        sys.exit(0)
+try:
+    for line in open(sys.argv[1]):
+        o = json.loads(line)
+        if eval(sys.argv[2], {}, {"o": o}):
+            sys.exit(0)
+except Exception as e:
+    print("# jhas: %s: %r" % (type(e).__name__, e))
+    sys.exit(2)
 sys.exit(1)
 PY
 }
-# jnone FILE PYEXPR: no JSON line of FILE makes PYEXPR true.
-jnone() { ! jhas "$@"; }
+# jnone FILE PYEXPR: every JSON line of FILE makes PYEXPR false; an error
+# (not JSON, an expression that fails) is not a pass.
+jnone() { jhas "$@"; [ $? -eq 1 ]; }
 # check_wait DESC SECONDS CMD...: ok when CMD succeeds within SECONDS.
 check_wait() { local d=$1 t=$2; shift 2; if wait_for "$t" "$@"; then ok "$d"; else notok "$d"; fi; }
