@@ -73,6 +73,8 @@ buf_grow(struct buf *b, size_t extra)
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)		/* p may be NULL then: memcpy must not see it */
+		return;
 	buf_grow(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

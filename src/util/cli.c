@@ -6,6 +6,34 @@
 #include "util/cli.h"
 #include "util/strtonum.h"
 
+#define CLI_SHOWN_MAX	64
+
+/*
+ * The user's value as one safe line for a message: printable ASCII as is,
+ * every other byte as \xNN, at most CLI_SHOWN_MAX bytes of it ("..." after).
+ * A value with a newline or an escape sequence must not split or colour
+ * the error line.
+ */
+static void
+cli_shown(char *out, size_t outlen, const char *s)
+{
+	size_t n = 0, i;
+
+	for (i = 0; s[i] != '\0' && i < CLI_SHOWN_MAX && n + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, outlen - n, "\\x%02x", c);
+	}
+	if (s[i] != '\0' && n + 4 <= outlen) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
 int
 cli_parse_num(const char *what, const char *unit, const char *s, long long lo,
     long long hi, long long *out, char *err, size_t errlen)
@@ -15,7 +43,10 @@ cli_parse_num(const char *what, const char *unit, const char *s, long long lo,
 
 	v = strtonum(s, lo, hi, &errstr);
 	if (errstr != NULL) {
-		snprintf(err, errlen, "bad %s '%s': %s, give %lld-%lld%s%s", what, s,
+		char shown[4 * CLI_SHOWN_MAX + 4];
+
+		cli_shown(shown, sizeof shown, s);
+		snprintf(err, errlen, "bad %s '%s': %s, give %lld-%lld%s%s", what, shown,
 		    strcmp(errstr, "invalid") == 0 ? "not a number" : errstr, lo, hi,
 		    unit ? " " : "", unit ? unit : "");
 		return -1;

@@ -19,6 +19,7 @@ expect_usage "pid junk rejected" "bad pid '-3': too small" local --pid -3
 expect_usage "missing pid" "no process with pid 4194303" local --pid 4194303
 expect_usage "+80 is not a port" "bad port '\+80': not a number" local --port +80
 expect_usage "' 80' is not a port" "bad port ' 80': not a number" local --port " 80"
+expect_usage "a port with a newline and an escape is one safe line" '^portscope: bad port .8\\x0a0\\x1b\[1m.: not a number' local --port $'8\n0\e[1m'
 expect_usage "--port twice" "option '--port' given twice \('80' and '81'\)" local --port 80 --port 81
 expect_usage "an unknown short option in a cluster names itself, not the command" \
 	"^portscope: unknown option '-Z'; see 'portscope help local'$" local -Zv

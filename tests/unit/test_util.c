@@ -113,6 +113,8 @@ test_buf(void **state)
 
 	(void)state;
 	buf_init(&b);
+	buf_add(&b, NULL, 0);		/* nothing to add: NULL is allowed */
+	assert_int_equal(b.len, 0);
 	buf_puts(&b, "a");
 	buf_u64(&b, 0);
 	buf_u64(&b, 18446744073709551615ULL);
