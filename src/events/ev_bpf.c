@@ -27,6 +27,7 @@
 #include "events.skel.h"
 #include "events/cgroup.h"
 #include "util/clock.h"
+#include "util/strtonum.h"
 #include "util/xmalloc.h"
 
 #define LOSS_CHECK_MS	1000
@@ -71,6 +72,31 @@ libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (level == LIBBPF_DEBUG || getenv("PORTSCOPE_BPF_DEBUG") == NULL)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* A test hook, not an option: PORTSCOPE_TEST_RINGBUF_BYTES (a power of
+ * two, a multiple of the page size, at most 1 GiB) sizes the ring buffer
+ * instead of EVK_RINGBUF_BYTES, so that a test can make it overflow
+ * (tests/cli/events_loss.sh).  An invalid value is ignored with a one-line
+ * warning.  Does nothing when unset. */
+static void
+test_ringbuf_size(struct events *s)
+{
+	const char *env = getenv("PORTSCOPE_TEST_RINGBUF_BYTES"), *why = NULL;
+	long page = sysconf(_SC_PAGESIZE);
+	long long n;
+
+	if (env == NULL)
+		return;
+	n = strtonum(env, page > 0 ? page : 4096, 1LL << 30, &why);
+	if (why == NULL && ((n & (n - 1)) != 0 || (page > 0 && n % page != 0)))
+		why = "not a power of two";
+	if (why != NULL) {
+		fprintf(stderr, "portscope: PORTSCOPE_TEST_RINGBUF_BYTES ignored: "
+		    "'%.32s' is %s\n", env, why);
+		return;
+	}
+	bpf_map__set_max_entries(s->maps.events, (uint32_t)n);
 }
 
 static void
@@ -274,6 +300,7 @@ bpf_open(struct ev_source *src, char *err, size_t errlen)
 	s->rodata->filt_netns_cookie = f->all_netns ? 0 : netns_cookie();
 	if (f->pid <= 0)
 		bpf_program__set_autoload(s->progs.ev_fork, false);
+	test_ringbuf_size(s);
 	if ((e = events__load(s)) != 0) {
 		snprintf(err, errlen, "cannot load the BPF programs: %s", strerror(-e));
 		goto fail;
