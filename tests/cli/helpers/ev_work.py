@@ -24,6 +24,7 @@ on stdin ("go").
 """
 import os
 import socket
+import signal
 import sys
 import time
 
@@ -89,6 +90,9 @@ def prefork(port, children):
     ls.bind(("127.0.0.1", port))
     ls.listen(1024)
     out("parent", os.getpid())
+    # SIGTERM from the test's teardown must run the finally below, which
+    # ends the children (Python's default action would leave them running).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     kids = []
     for _ in range(children):
         pid = os.fork()
