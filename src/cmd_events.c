@@ -20,6 +20,7 @@
 #include "host/sockdiag.h"
 #include "output/logfile.h"
 #include "output/portevent.h"
+#include "util/sigfd.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/cli.h"
@@ -242,15 +243,9 @@ flush_out(struct events_run *r)
 static int
 signals_begin(void)
 {
-	sigset_t set;
 	int fd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+	if ((fd = sigfd_open(0, NULL)) == -1)
 		err(1, "cannot set up signal handling");
 	signal(SIGPIPE, SIG_IGN);
 	return fd;

@@ -31,6 +31,7 @@
 #include "profile/render.h"
 #include "unwind/stacksrc.h"
 #include "unwind/unwind.h"
+#include "util/sigfd.h"
 #include "util/buf.h"
 #include "util/cli.h"
 #include "util/clock.h"
@@ -262,16 +263,9 @@ drain(struct run *r)
 static int
 signals_begin(sigset_t *old)
 {
-	sigset_t set;
 	int fd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, old) == -1 ||
-	    (fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+	if ((fd = sigfd_open(SIGCHLD, old)) == -1)
 		err(1, "cannot set up signal handling");
 	return fd;
 }

@@ -32,6 +32,7 @@
 #include "output/logfile.h"
 #include "output/portqry_local.h"
 #include "output/text.h"
+#include "util/sigfd.h"
 #include "util/cli.h"
 #include "util/clock.h"
 #include "util/strtonum.h"
@@ -702,15 +703,9 @@ keys_read(struct watch *w)
 static int
 signals_begin(void)
 {
-	sigset_t set;
 	int fd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+	if ((fd = sigfd_open(0, NULL)) == -1)
 		err(1, "cannot set up signal handling");
 	signal(SIGPIPE, SIG_IGN);
 	return fd;
