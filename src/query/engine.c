@@ -29,6 +29,7 @@ query_opts_init(struct query_opts *o)
 	o->min_timeout_ms = 100;
 	o->max_timeout_ms = 3000;
 	o->read_timeout_ms = 1000;
+	o->greet_timeout_ms = QUERY_GREET_TIMEOUT_MS;
 	o->icmp_gap_ms = 1000;
 	o->probe_deadline_ms = QUERY_PROBE_DEADLINE_MS;
 }
@@ -73,6 +74,8 @@ static uint64_t
 class_timeout_ns(const struct engine *e, enum tclass c)
 {
 	switch (c) {
+	case TQ_GREET:
+		return (uint64_t)e->o->greet_timeout_ms * NSEC_PER_MSEC;
 	case TQ_READ:
 		return (uint64_t)e->o->read_timeout_ms * NSEC_PER_MSEC;
 	case TQ_MORE:

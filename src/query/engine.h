@@ -44,7 +44,8 @@ struct query_opts {
 	unsigned	 init_timeout_ms;	/* before any round trip is measured */
 	unsigned	 min_timeout_ms;	/* floor of the learned timeout */
 	unsigned	 max_timeout_ms;
-	unsigned	 read_timeout_ms;	/* TCP probe: wait for a banner/reply */
+	unsigned	 read_timeout_ms;	/* TCP probe: wait for a reply */
+	unsigned	 greet_timeout_ms;	/* TCP probe: wait for a banner */
 	unsigned	 icmp_gap_ms;	/* paced UDP retries: one per gap */
 	unsigned	 probe_deadline_ms;	/* a whole probe conversation */
 	/* Optional: called with progress_arg when the run starts, then about
@@ -57,6 +58,12 @@ struct query_opts {
 /* A probe conversation (from the TCP connection, or from the first UDP
  * reply) ends this long after it began at the latest, with what it has. */
 #define QUERY_PROBE_DEADLINE_MS	5000
+/* A server that speaks first (SMTP, POP3, IMAP, FTP) may hold its
+ * greeting back for seconds on purpose (Postfix's postscreen, sendmail's
+ * greet_pause, a tarpit): its banner is waited for this long, inside the
+ * conversation's deadline; a reply to a request is waited for
+ * read_timeout_ms. */
+#define QUERY_GREET_TIMEOUT_MS	4500
 
 /* Defaults: PortQry's 3 TCP tries, 3 UDP datagrams, 1024 in flight, a
  * 1 s first timeout learned down to no less than 100 ms. */

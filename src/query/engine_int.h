@@ -25,8 +25,10 @@
 
 enum slot_state { SLOT_FREE, SLOT_CONNECT, SLOT_READ, SLOT_UDP };
 /* Timer classes; each class's timeout is uniform (see timerq.h).
+ * TQ_GREET waits for a server that speaks first (a banner), TQ_READ for
+ * the reply to a request, TQ_MORE for the rest of a reply begun.
  * TQ_DEADLINE bounds a whole probe conversation. */
-enum tclass { TQ_CONNECT, TQ_UDP, TQ_READ, TQ_MORE, TQ_DEADLINE, TQ_N };
+enum tclass { TQ_CONNECT, TQ_UDP, TQ_GREET, TQ_READ, TQ_MORE, TQ_DEADLINE, TQ_N };
 
 #define RX_MAX		(64 * 1024)
 #define MAX_COLLISIONS	16	/* own-socket collisions before a try counts */

@@ -35,6 +35,7 @@ tcp_connected(struct engine *e, struct slot *s)
 {
 	struct job_state *j = &e->jobs[s->job];
 	const struct probe *p;
+	int rc;
 
 	/* close with a reset: no TIME_WAIT left behind on either side */
 	e->net->reset_on_close(e->net->arg, s->fd);
@@ -50,7 +51,7 @@ tcp_connected(struct engine *e, struct slot *s)
 		return;
 	}
 	probe_begin(e, s, p);
-	if (probe_send(e, s) == -1) {
+	if ((rc = probe_send(e, s)) == -1) {
 		job_finish(e, s->job, VERDICT_LISTENING, "syn-ack");
 		slot_close(e, s);
 		return;
@@ -63,7 +64,8 @@ tcp_connected(struct engine *e, struct slot *s)
 	}
 	s->watched = 1;
 	s->state = SLOT_READ;
-	slot_arm(e, s, TQ_READ);
+	/* nothing sent (rc 1): the server speaks first */
+	slot_arm(e, s, rc == 1 ? TQ_GREET : TQ_READ);
 	slot_arm_deadline(e, s);
 }
 

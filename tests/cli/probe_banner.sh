@@ -63,3 +63,38 @@ check_eq "json: banners under probe.<name>.banner" \
     "$(jq -r '.probe | to_entries[0] | .key + "=" + (.value.banner | .[0:3])' "$TMP/json" | tr '\n' ' ')" \
     "ftp=220 smtp=220 pop3=+OK imap=* O "
 
+
+# A server that holds its greeting back on purpose (sendmail's greet_pause,
+# Postfix's postscreen): exim with a 3 s delay in its connect ACL, on
+# 127.0.0.2.  The probe waits for a server that speaks first up to 4.5 s,
+# so the banner is read; before, the 1 s wait for a reply gave up and the
+# port read as LISTENING with no banner.
+mkdir -p "$TMP/exim-slow"
+chmod o+x "$TMP"	# exim drops to Debian-exim for its spool
+chown Debian-exim "$TMP/exim-slow" || notok "no Debian-exim user (exim4 package)"
+cat >"$TMP/exim-slow.conf" <<CONF
+primary_hostname = slow.portscope.test
+tls_advertise_hosts =
+exim_user = Debian-exim
+exim_group = Debian-exim
+spool_directory = $TMP/exim-slow
+log_file_path = $TMP/exim-slow/%slog
+acl_smtp_connect = acl_connect
+begin acl
+acl_connect:
+  accept delay = 3s
+CONF
+ns_spawn exim4 -C "$TMP/exim-slow.conf" -bdf -oX 127.0.0.2.25 \
+    -oP "$TMP/exim-slow.pid" >"$TMP/exim-slow.out" 2>&1
+wait_for 10 bash -c "ip netns exec $NS ss -Hlnt 'src 127.0.0.2:25' | grep -q ." ||
+    { notok "the delayed exim does not listen on 127.0.0.2:25";
+      sed 's/^/# /' "$TMP/exim-slow.out" "$TMP"/exim-slow/*log 2>/dev/null; }
+t0=$EPOCHREALTIME
+query -p tcp -e 25 127.0.0.2 >"$TMP/slow" 2>&1; rc=$?
+took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+check_eq "slow greeting: exit status" "$rc" 0
+check_grep "slow greeting: verdict" "$TMP/slow" '^TCP port 25 \(smtp service\): LISTENING$'
+check_grep "slow greeting: the banner after 3 s is read" "$TMP/slow" \
+    '^220 slow\.portscope\.test ESMTP Exim '
+check "slow greeting: waited for it (3 s <= ${took} s < 10 s)" \
+    awk -v t="$took" 'BEGIN { exit !(t >= 3 && t < 10) }'

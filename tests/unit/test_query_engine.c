@@ -35,6 +35,7 @@ enum behave {
 	B_LISTEN,	/* TCP: SYN-ACK */
 	B_SELF,		/* TCP: the kernel connects the socket to itself */
 	B_DRIP,		/* TCP: SYN-ACK, then one byte every 20 ms for ever */
+	B_SLOWGREET,	/* TCP: SYN-ACK, then an SMTP greeting after 3 s */
 	B_UNREACH,	/* UDP: ICMP port unreachable, from a token bucket */
 	B_ECHO,		/* UDP: the datagram comes back */
 };
@@ -52,6 +53,8 @@ struct fsock {
 	int		 icmp, echo;	/* pending at ready_at */
 	int		 connected;
 	uint64_t	 drip_next;
+	uint64_t	 greet_at;	/* B_SLOWGREET: when the banner comes */
+	int		 greeted;
 };
 
 struct fake {
@@ -232,6 +235,15 @@ f_recv(void *a, int fd, void *p, size_t n, struct sockaddr_storage *from)
 		memset(p, 'x', 1);
 		return 1;
 	}
+	if (!s->udp && F->tcp[s->port] == B_SLOWGREET && !s->greeted &&
+	    F->now >= s->greet_at) {
+		static const char hello[] = "220 slow.example ESMTP\r\n";
+
+		s->greeted = 1;
+		assert_true(n >= sizeof(hello) - 1);
+		memcpy(p, hello, sizeof(hello) - 1);
+		return (ssize_t)(sizeof(hello) - 1);
+	}
 	if (s->udp && s->echo && F->now >= s->ready_at) {
 		s->echo = 0;
 		assert_true(n >= 3);
@@ -251,6 +263,7 @@ f_sock_error(void *a, int fd)
 	if (s->err == 0 && !s->udp && F->now >= s->ready_at) {
 		s->connected = 1;
 		s->drip_next = F->now + 20 * MS;
+		s->greet_at = F->now + 3000 * MS;
 	}
 	return s->err;
 }
@@ -322,6 +335,9 @@ ready(const struct fsock *s)
 		return EPOLLOUT | (s->err ? EPOLLERR : 0);
 	if (s->connected && F->tcp[s->port] == B_DRIP && F->now >= s->drip_next)
 		return EPOLLIN;
+	if (s->connected && F->tcp[s->port] == B_SLOWGREET && !s->greeted &&
+	    F->now >= s->greet_at)
+		return EPOLLIN;
 	return 0;
 }
 
@@ -329,6 +345,8 @@ ready(const struct fsock *s)
 static uint64_t
 next_ready(const struct fsock *s)
 {
+	if (s->connected && F->tcp[s->port] == B_SLOWGREET)
+		return s->greeted ? UINT64_MAX : s->greet_at;
 	if (s->connected)
 		return F->tcp[s->port] == B_DRIP ? s->drip_next : UINT64_MAX;
 	if (s->udp && !s->icmp && !s->echo)
@@ -428,6 +446,7 @@ teardown(void **state)
 struct got {
 	struct query_result r[256];
 	uint64_t	 at[256];
+	char		 text[256][128];	/* the probe's text report, cut */
 	size_t		 n;
 };
 
@@ -438,6 +457,9 @@ collect(const struct query_result *r, void *arg)
 
 	assert_true(g->n < 256);
 	g->r[g->n] = *r;
+	if (r->probe != NULL && r->report.text.len > 0)
+		snprintf(g->text[g->n], sizeof(g->text[0]), "%.*s",
+		    (int)r->report.text.len, r->report.text.data);
 	g->r[g->n].probe = NULL;
 	memset(&g->r[g->n].report, 0, sizeof(g->r[g->n].report));
 	g->at[g->n++] = F->now;
@@ -749,6 +771,26 @@ test_probe_deadline(void **state)
 	    100 * MS);
 }
 
+/* A server that holds its greeting back for 3 s (postscreen, a tarpit)
+ * is waited for: the banner is read, not given up on after the 1 s that a
+ * reply to a request gets. */
+static void
+test_slow_greeting(void **state)
+{
+	struct query_job jobs[] = { { IPPROTO_TCP, 25, 0 } };
+	struct query_opts o;
+
+	(void)state;
+	query_opts_init(&o);
+	F->tcp[25] = B_SLOWGREET;
+	assert_int_equal(run(&o, jobs, 1, &G, err, sizeof(err)), 0);
+	assert_int_equal(G.r[0].verdict, VERDICT_LISTENING);
+	assert_string_equal(G.r[0].reason, "banner");
+	assert_non_null(strstr(G.text[0], "220 slow.example ESMTP"));
+	assert_true(G.at[0] - F->t0 >= 3000 * MS);
+	assert_true(G.at[0] - F->t0 < (uint64_t)o.greet_timeout_ms * MS);
+}
+
 /* No socket can be opened at all: an error, no verdict. */
 static void
 test_no_sockets_is_an_error(void **state)
@@ -1003,6 +1045,7 @@ main(void)
 		T(test_pacing_bucket),
 		T(test_pacing_icmp_stops),
 		T(test_probe_deadline),
+		T(test_slow_greeting),
 		T(test_no_sockets_is_an_error),
 		T(test_few_sockets_back_off),
 		T(test_enobufs_back_off),
