@@ -49,6 +49,33 @@ for f in fetch_updates:tcp:$P:connect announce:udp:$((P + 1)):send serve_admin:t
 		"('$app', None, True)"
 done
 
+# IPv6, and a UDP port bound but never sent from: connect to [::1]:P6,
+# a datagram to [::1]:P6+1, a bind on [::]:P6+3, each named
+P6=7320
+tcp_server $P6 ::1
+"$PORTSCOPE" profile --json -o "$TMP/v6.json" -- "$TMP/app-nofp" v6 $P6 2>"$TMP/v6.err"
+check_eq "v6: exit 0, nothing on stderr" "$?:$(cat "$TMP/v6.err")" "0:"
+check_eq "v6: tcp/$P6 connect to ::1 is fetch_updates6()" \
+	"$(jq_py "$TMP/v6.json" "(fn(row('tcp', $P6, 'connect')), row('tcp', $P6, 'connect').get('peers'))")" \
+	"('app-nofp!fetch_updates6', ['::1'])"
+check_eq "v6: udp/$((P6 + 1)) send is announce6()" \
+	"$(jq_py "$TMP/v6.json" "fn(row('udp', $((P6 + 1)), 'send'))")" "app-nofp!announce6"
+check_eq "v6: udp/$((P6 + 1)) send went to ::1" \
+	"$(jq_py "$TMP/v6.json" "row('udp', $((P6 + 1)), 'send').get('peers')")" "['::1']"
+check_eq "v6: udp/$((P6 + 3)) bind on :: is open_beacon()" \
+	"$(jq_py "$TMP/v6.json" "(fn(row('udp', $((P6 + 3)), 'bind')), row('udp', $((P6 + 3)), 'bind').get('addresses'))")" \
+	"('app-nofp!open_beacon', ['::'])"
+check_eq "v6: a UDP port bound on :: counts as listening on all addresses" \
+	"$(jq_py "$TMP/v6.json" "d['summary']['listens_on_all_addresses']")" "['udp/$((P6 + 3)) on ::']"
+check_eq "v6: exactly these three rows" \
+	"$(jq_py "$TMP/v6.json" "sorted((r['proto'], r['port'], r['direction']) for r in d['ports'])")" \
+	"[('tcp', $P6, 'connect'), ('udp', $((P6 + 1)), 'send'), ('udp', $((P6 + 3)), 'bind')]"
+"$PORTSCOPE" profile -o "$TMP/v6.text" -- "$TMP/app-nofp" v6 $P6
+check_grep "v6 text: the connect row shows ::1" "$TMP/v6.text" \
+	"^  tcp/$P6 +connect to +1 .*::1.*app-nofp!fetch_updates6 \(1\)$"
+check_grep "v6 text: the bind row" "$TMP/v6.text" \
+	"^  udp/$((P6 + 3)) +bind .*app-nofp!open_beacon \(1\)$"
+
 # the same libc connect reached from two callers in turn, 200 times: each
 # stack is told apart (a chain recognised from an earlier stack must be
 # the same chain), with and without frame pointers

@@ -10,6 +10,10 @@
  *                             N TCP connects to 127.0.0.1:PORT, by fetch_updates()
  *                             and poll_status() in turn (the same libc call
  *                             reached from two callers); exits 0
+ *   profile_app v6 PORT       IPv6: fetch_updates6(): TCP connect to [::1]:PORT,
+ *                             announce6(): UDP datagram to [::1]:PORT+1,
+ *                             open_beacon(): UDP bound to [::]:PORT+3;
+ *                             exits 0
  *   profile_app daemon PORT   forks twice (a daemon: setsid, parent exits 0);
  *                             the daemon does serve_admin() on PORT+2, accepts
  *                             one connection (at most 20 s) and exits
@@ -91,6 +95,53 @@ serve_admin(int port)
 }
 
 static int
+addr6(struct sockaddr_in6 *a, const char *ip, int port)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin6_family = AF_INET6;
+	a->sin6_port = htons((unsigned short)port);
+	return inet_pton(AF_INET6, ip, &a->sin6_addr) == 1 ? 0 : -1;
+}
+
+__attribute__((noinline)) int
+fetch_updates6(int port)
+{
+	struct sockaddr_in6 a;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), r = -1;
+
+	if (fd >= 0 && addr6(&a, "::1", port) == 0)
+		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r;
+}
+
+__attribute__((noinline)) int
+announce6(int port)
+{
+	struct sockaddr_in6 a;
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	ssize_t r = -1;
+
+	if (fd >= 0 && addr6(&a, "::1", port) == 0)
+		r = sendto(fd, "hello", 5, 0, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r == 5 ? 0 : -1;
+}
+
+/* A UDP socket bound to [::]:port (a service port, never sent from). */
+__attribute__((noinline)) int
+open_beacon(int port)
+{
+	struct sockaddr_in6 a;
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0), r = -1;
+
+	if (fd >= 0 && addr6(&a, "::", port) == 0)
+		r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r;
+}
+
+static int
 work(int port)
 {
 	int rc = 0, fd;
@@ -119,12 +170,15 @@ main(int argc, char **argv)
 			bad |= (i % 2 ? poll_status(port) : fetch_updates(port)) != 0;
 		return bad;
 	}
-	if (argc != 3 || (port = atoi(argv[2])) <= 0 || port > 65533) {
-		fprintf(stderr, "usage: profile_app run|wait|daemon PORT | alternate PORT N\n");
+	if (argc != 3 || (port = atoi(argv[2])) <= 0 || port > 65532) {
+		fprintf(stderr, "usage: profile_app run|wait|v6|daemon PORT | alternate PORT N\n");
 		return 64;
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return work(port) == 0 ? 3 : 1;
+	if (strcmp(argv[1], "v6") == 0)
+		return fetch_updates6(port) == 0 && announce6(port + 1) == 0 &&
+		    open_beacon(port + 3) == 0 ? 0 : 1;
 	if (strcmp(argv[1], "wait") == 0) {
 		if (fgets(line, sizeof(line), stdin) == NULL)
 			return 1;

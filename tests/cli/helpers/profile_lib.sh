@@ -18,17 +18,19 @@ prof_build() {
 	cc -O2 "$@" -o "$TMP/$n" "$H/profile_app.c" || { notok "cannot build $n"; exit 0; }
 }
 
-# tcp_server PORT: a listener on 127.0.0.1:PORT that accepts and closes,
-# until the test ends; waits until it listens.
+# tcp_server PORT [ADDR]: a listener on ADDR (default 127.0.0.1):PORT that
+# accepts and closes, until the test ends; waits until it listens.
 tcp_server() {
 	spawn python3 -c '
 import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+a = sys.argv[2]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((a, int(sys.argv[1]))); s.listen(64)
 print("ready", flush=True)
 while True:
-    c, _ = s.accept(); c.close()' "$1" >"$TMP/server.$1"
-	wait_for 10 grep -q ready "$TMP/server.$1"
+    c, _ = s.accept(); c.close()' "$1" "${2:-127.0.0.1}" >"$TMP/server.$1.${2:-4}"
+	wait_for 10 grep -q ready "$TMP/server.$1.${2:-4}"
 }
 
 # jq_py FILE PYEXPR: evaluate PYEXPR with d = the JSON object in FILE, and
