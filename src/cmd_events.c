@@ -245,7 +245,7 @@ signals_begin(void)
 {
 	int fd;
 
-	if ((fd = sigfd_open(0, NULL)) == -1)
+	if ((fd = sigfd_open(NULL, NULL)) == -1)
 		err(1, "cannot set up signal handling");
 	signal(SIGPIPE, SIG_IGN);
 	return fd;

@@ -263,9 +263,10 @@ drain(struct run *r)
 static int
 signals_begin(sigset_t *old)
 {
+	static const int also[] = { SIGCHLD, 0 };
 	int fd;
 
-	if ((fd = sigfd_open(SIGCHLD, old)) == -1)
+	if ((fd = sigfd_open(also, old)) == -1)
 		err(1, "cannot set up signal handling");
 	return fd;
 }

@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "util/cli.h"
+#include "util/sigfd.h"
 #include "util/strtonum.h"
 
 #define RECORD_DB_DIR		"/var/lib/portscope"
@@ -466,7 +467,6 @@ setup(struct recorder *r)
 	struct store_run_info ri = { .version = PORTSCOPE_VERSION };
 	struct ev_filter filter;
 	struct ev_options eo;
-	sigset_t mask;
 	char err[512];
 
 	if (strcmp(r->o.db, RECORD_DB_DEFAULT) == 0 && mkdir(RECORD_DB_DIR, 0750) == -1 &&
@@ -489,13 +489,8 @@ setup(struct recorder *r)
 		}
 		r->have_syslog = 1;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((r->sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) == -1) {
+	if ((r->sigfd = sigfd_open(NULL, NULL)) == -1) {
 		warnx("signalfd: %s", strerror(errno));
 		return -1;
 	}

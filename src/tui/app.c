@@ -32,7 +32,11 @@
 #include "tui/flash.h"
 #include "tui/resolve.h"
 #include "util/clock.h"
+#include "util/sigfd.h"
 #include "util/xmalloc.h"
+
+/* Besides the stopping signals: suspend, resume, a resized terminal. */
+static const int tui_signals[] = { SIGTSTP, SIGCONT, SIGWINCH, 0 };
 
 enum mode { MODE_LIST, MODE_HELP, MODE_DETAIL, MODE_FILTER, MODE_KILL };
 
@@ -1192,7 +1196,7 @@ int
 tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 {
 	struct app a;
-	sigset_t mask, old;
+	sigset_t old;
 	SCREEN *scr;
 	int rc = -1;
 
@@ -1216,15 +1220,7 @@ tui_app_run(const struct tui_opts *o, char *err, size_t errlen)
 	snprintf(a.m.filter, sizeof(a.m.filter), "%s", o->filter_text);
 
 	/* Signals go to the signalfd, in every thread started from here on. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTSTP);
-	sigaddset(&mask, SIGCONT);
-	sigaddset(&mask, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &mask, &old);
-	if ((a.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1) {
+	if ((a.sigfd = sigfd_open(tui_signals, &old)) == -1) {
 		snprintf(err, errlen, "cannot create a signalfd: %s", strerror(errno));
 		goto out_mask;
 	}

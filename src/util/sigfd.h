@@ -5,12 +5,12 @@
 #include <signal.h>
 
 /*
- * Block SIGINT, SIGTERM and SIGHUP (and also, unless 0) in the calling
- * thread — threads started later inherit the mask — and return a
- * non-blocking, close-on-exec signalfd that reads them.  The mask before
- * is stored in *old when old is not NULL.  Returns -1 with errno set on
- * failure.
+ * Block SIGINT, SIGTERM and SIGHUP, and the signals of the 0-terminated
+ * list also (NULL: none), in the calling thread — threads started later
+ * inherit the mask — and return a non-blocking, close-on-exec signalfd
+ * that reads them.  The mask before is stored in *old when old is not
+ * NULL.  Returns -1 with errno set on failure.
  */
-int	sigfd_open(int also, sigset_t *old);
+int	sigfd_open(const int *also, sigset_t *old);
 
 #endif
