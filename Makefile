@@ -6,6 +6,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 
 CC       ?= cc
 CLANG    ?= clang
@@ -232,10 +233,12 @@ bench: $(BIN)
 	$(Q)for b in bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; "$$b" || exit 1; done
 
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/portscope
 	install -m 0644 doc/portscope.1 $(DESTDIR)$(MANDIR)/man1/portscope.1
 	install -m 0644 contrib/completion/portscope.bash $(DESTDIR)$(BASHCOMPDIR)/portscope
+	install -m 0644 contrib/completion/_portscope $(DESTDIR)$(ZSHCOMPDIR)/_portscope
 
 # record's systemd unit (dist/), with the path of the installed binary
 UNITDIR  ?= $(PREFIX)/lib/systemd/system

@@ -1,5 +1,5 @@
 # make install honours PREFIX and DESTDIR and installs the binary, the man
-# page (valid troff: no groff warning) and the bash completion, which works.
+# page (valid troff: no groff warning) and the bash and zsh completions; the bash one works (completion_zsh.sh drives zsh).
 . "$(dirname "$0")/lib.sh"
 top=${PORTSCOPE_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 san=; case "$PORTSCOPE" in */build/san/*) san=1 ;; esac
@@ -23,6 +23,8 @@ check_grep "man page formats to text" "$TMP/man.txt" '^NAME'
 # bash completion: installed, and completing from the installed binary
 comp=$TMP/root/opt/ps/share/bash-completion/completions/portscope
 check "bash completion installed under DESTDIR/PREFIX/share/bash-completion/completions" test -f "$comp"
+check "zsh completion installed under DESTDIR/PREFIX/share/zsh/vendor-completions" \
+    cmp -s "$top/contrib/completion/_portscope" "$TMP/root/opt/ps/share/zsh/vendor-completions/_portscope"
 # complete WORD...: what TAB offers after the words (the last is the one completed)
 complete_words() {
 	PATH=$TMP/root/opt/ps/bin:$PATH bash -c '
