@@ -40,7 +40,10 @@ json_sections(const struct report *rep, struct buf *b)
 		json_key(b, t->name);
 		buf_putc(b, '[');
 		for (r = 0; r < t->nrows; r++) {
-			json_sep(b);
+			/* Not json_sep(): it looks at the buffer, which
+			 * buf_maybe_flush() below may have emptied. */
+			if (r > 0)
+				buf_putc(b, ',');
 			buf_putc(b, '{');
 			for (i = 0; i < t->ncols; i++) {
 				c = rep_cell(t, r, i);
