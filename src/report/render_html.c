@@ -5,6 +5,7 @@
  * inline SVG drawn here, and a few lines of inline script sort a table
  * when its heading is clicked.  Things of interest come first.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,30 +23,54 @@ static const char page_head[] =
 "p.meta{color:#555;margin:.2em 0}\n"
 "table{border-collapse:collapse;margin:.3em 0}\n"
 "th,td{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\n"
-"th{background:#f2f2f2;cursor:pointer;user-select:none;white-space:nowrap}\n"
-"th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}\n"
+"th{background:#f2f2f2;white-space:nowrap}\n"
+"th.n{text-align:right}\n"
+"th button{font:inherit;font-weight:bold;color:inherit;background:none;border:0;"
+"padding:0;margin:0;cursor:pointer;text-align:inherit}\n"
+"th button:focus-visible{outline:2px solid #2e86c1;outline-offset:2px}\n"
+"th[aria-sort=ascending] button::after{content:' \\25B2'}\n"
+"th[aria-sort=descending] button::after{content:' \\25BC'}\n"
 "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+"td.t{white-space:nowrap;font-variant-numeric:tabular-nums}\n"
 "section#interest{border-left:4px solid #c0392b;padding-left:1em}\n"
+".pair{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}\n"
 "svg text{font:11px system-ui,sans-serif;fill:#444}\n"
+"svg text.axis{font-size:12px;fill:#222}\n"
 ".none{color:#777}\n"
 "</style></head><body>\n";
 
+/*
+ * Sorting, added by the script so that without JavaScript the headings are
+ * plain text: each heading's text goes into a <button> (focusable; Enter
+ * and Space click it), a click sorts by that column, ascending first, then
+ * descending, and aria-sort says which.  The key is the cell's data-v when
+ * it has one (times, percentages, addresses), else its text; numeric
+ * columns (data-type="n") compare as numbers, an empty cell lowest.  Equal
+ * keys keep the page's first order, so every order is fully determined.
+ */
 static const char page_script[] =
 "<script>\n"
 "(function(){\n"
-"function key(td,num){var t=td.getAttribute('data-v')||td.textContent;"
-"return num?parseFloat(t)||0:t.toLowerCase();}\n"
-"document.querySelectorAll('table.sortable th').forEach(function(th,i){\n"
-"th.addEventListener('click',function(){\n"
-"var tb=th.closest('table'),body=tb.tBodies[0],num=th.classList.contains('n');\n"
-"var asc=!th.classList.contains('asc');\n"
-"tb.querySelectorAll('th').forEach(function(h){h.classList.remove('asc','desc');});\n"
-"th.classList.add(asc?'asc':'desc');\n"
+"function sortBy(th){\n"
+"var tb=th.closest('table'),body=tb.tBodies[0],num=th.getAttribute('data-type')==='n';\n"
+"var asc=th.getAttribute('aria-sort')!=='ascending',dir=asc?1:-1;\n"
 "var col=Array.prototype.indexOf.call(th.parentNode.children,th);\n"
-"var rows=Array.prototype.slice.call(body.rows);\n"
-"rows.sort(function(a,b){var x=key(a.cells[col],num),y=key(b.cells[col],num);"
-"return (x<y?-1:x>y?1:0)*(asc?1:-1);});\n"
-"rows.forEach(function(r){body.appendChild(r);});});});\n"
+"var rows=Array.prototype.slice.call(body.rows),keys=new Array(rows.length);\n"
+"rows.forEach(function(r,i){var td=r.cells[col],v=td.getAttribute('data-v');\n"
+"if(v===null)v=td.textContent;\n"
+"keys[i]={k:num?(v===''?-Infinity:Number(v)):v.toLowerCase(),i:r._i,r:r};});\n"
+"keys.sort(function(a,b){return a.k<b.k?-dir:a.k>b.k?dir:a.i-b.i;});\n"
+"var f=document.createDocumentFragment();\n"
+"keys.forEach(function(x){f.appendChild(x.r);});body.appendChild(f);\n"
+"tb.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});\n"
+"th.setAttribute('aria-sort',asc?'ascending':'descending');}\n"
+"document.querySelectorAll('table.sortable').forEach(function(tb){\n"
+"Array.prototype.forEach.call(tb.tBodies[0].rows,function(r,i){r._i=i;});\n"
+"tb.querySelectorAll('th').forEach(function(th){\n"
+"var b=document.createElement('button');b.type='button';\n"
+"b.title='sort by '+th.textContent.toLowerCase();\n"
+"while(th.firstChild)b.appendChild(th.firstChild);th.appendChild(b);\n"
+"b.addEventListener('click',function(){sortBy(th);});});});\n"
 "})();\n"
 "</script>\n";
 
@@ -69,11 +94,50 @@ numeric(const struct rep_col *col)
 	return col->type == REP_INT || col->type == REP_PCT || col->type == REP_TIME;
 }
 
+/* The sort key of a cell whose text does not sort the way a person
+ * expects, into key; NULL when its text is its key.  Times sort as
+ * seconds and percentages at the precision of the JSON document, so a
+ * page sorts the way the same report's --json would; an IPv4 or IPv6
+ * address sorts by its value ("4:" or "6:" and its bytes in hex), IPv4
+ * first. */
+static const char *
+sort_key(const struct rep_col *col, const struct rep_cell *c, char *key, size_t len)
+{
+	unsigned char a[16];
+	const char *s;
+	int fam, n, i;
+
+	if (c->null)
+		return NULL;
+	switch (col->type) {
+	case REP_TIME:
+		snprintf(key, len, "%" PRId64, c->i / 1000000000);
+		return key;
+	case REP_PCT:
+		snprintf(key, len, "%.3f", c->d);
+		return key;
+	case REP_TEXT:
+		s = c->s ? c->s : "";
+		fam = strchr(s, ':') ? AF_INET6 : AF_INET;
+		if (len < 35 || inet_pton(fam, s, a) != 1)
+			return NULL;
+		n = fam == AF_INET6 ? 16 : 4;
+		key[0] = fam == AF_INET6 ? '6' : '4';
+		key[1] = ':';
+		for (i = 0; i < n; i++)
+			snprintf(key + 2 + 2 * i, 3, "%02x", a[i]);
+		return key;
+	default:
+		return NULL;
+	}
+}
+
 static void
 html_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 {
 	const struct rep_cell *c;
-	char tmp[64];
+	char tmp[64], key[64];
+	const char *k;
 	size_t r;
 	int i;
 
@@ -85,7 +149,9 @@ html_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 	for (i = 0; i < t->ncols; i++) {
 		if (!rep_col_shown(rep, &t->cols[i]))
 			continue;
-		buf_printf(b, "<th%s>", numeric(&t->cols[i]) && t->cols[i].type != REP_TIME ?
+		buf_printf(b, "<th scope=\"col\" data-key=\"%s\" data-type=\"%s\"%s>",
+		    t->cols[i].key, numeric(&t->cols[i]) ? "n" : "s",
+		    t->cols[i].type == REP_INT || t->cols[i].type == REP_PCT ?
 		    " class=\"n\"" : "");
 		html_esc(b, t->cols[i].head);
 		buf_puts(b, "</th>");
@@ -97,10 +163,12 @@ html_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 			if (!rep_col_shown(rep, &t->cols[i]))
 				continue;
 			c = rep_cell(t, r, i);
-			if (t->cols[i].type == REP_INT || t->cols[i].type == REP_PCT)
-				buf_puts(b, "<td class=\"n\">");
-			else
-				buf_puts(b, "<td>");
+			buf_puts(b, t->cols[i].type == REP_INT || t->cols[i].type == REP_PCT ?
+			    "<td class=\"n\"" : t->cols[i].type == REP_TIME ?
+			    "<td class=\"t\"" : "<td");
+			if ((k = sort_key(&t->cols[i], c, key, sizeof(key))))
+				buf_printf(b, " data-v=\"%s\"", k);
+			buf_putc(b, '>');
 			html_esc(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)));
 			buf_puts(b, "</td>");
 		}
@@ -110,11 +178,13 @@ html_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 	buf_puts(b, "</tbody></table>\n");
 }
 
-/* A bar chart of column vcol of t, labelled by column lcol. */
+/* A bar chart of column vcol of t, each bar labelled by column lcol, the
+ * axes by xlabel and ylabel. */
 static void
-svg_bars(const struct rep_table *t, int lcol, int vcol, const char *id, struct buf *b)
+svg_bars(const struct rep_table *t, int lcol, int vcol, const char *id, const char *xlabel,
+    const char *ylabel, struct buf *b)
 {
-	const int W = 760, H = 180, top = 10, left = 44, bottom = 28;
+	const int W = 760, H = 200, top = 10, left = 60, bottom = 44;
 	int64_t max = 0;
 	char tmp[64];
 	size_t r, n = t->nrows;
@@ -129,6 +199,12 @@ svg_bars(const struct rep_table *t, int lcol, int vcol, const char *id, struct b
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", id, W, H, W, H);
 	buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
 	    left, H - bottom, W - 10, H - bottom);
+	buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
+	    left, top, left, H - bottom);
+	buf_printf(b, "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+	    left + (W - 10 - left) / 2, H - 6, xlabel);
+	buf_printf(b, "<text class=\"axis\" transform=\"translate(14 %d) rotate(-90)\" "
+	    "text-anchor=\"middle\">%s</text>\n", top + (H - bottom - top) / 2, ylabel);
 	for (k = 0; k <= 2; k++)
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRId64 "</text>\n",
 		    left - 4, H - bottom - k * (H - bottom - top) / 2 + 4, max * k / 2);
@@ -193,11 +269,18 @@ render_html(const struct report *rep, const struct report_opts *o, struct buf *b
 		buf_printf(b, "<section id=\"%s\">\n<h2>", t->name);
 		html_esc(b, t->title);
 		buf_puts(b, "</h2>\n");
+		/* A chart beside its table; below it when the window is narrow. */
+		buf_puts(b, s == SEC_HOURS || (s == SEC_DAYS && t->nrows > 0) ?
+		    "<div class=\"pair\">\n" : "");
 		if (s == SEC_HOURS)
-			svg_bars(t, 0, 2, "chart-hours", b);
+			svg_bars(t, 0, 2, "chart-hours", "hour of day",
+			    "sockets opened", b);
 		if (s == SEC_DAYS && t->nrows > 0)
-			svg_bars(t, 0, 2, "chart-days", b);
+			svg_bars(t, 0, 2, "chart-days", "day",
+			    "sockets opened", b);
 		html_table(rep, t, b);
+		buf_puts(b, s == SEC_HOURS || (s == SEC_DAYS && t->nrows > 0) ?
+		    "</div>\n" : "");
 		buf_puts(b, "</section>\n");
 	}
 	buf_puts(b, page_script);
