@@ -29,6 +29,14 @@ text_col(struct buf *b, const char *s, size_t w)
 	buf_pad(b, n < w ? w - n : 1, ' ');
 }
 
+/* Would a spreadsheet take s for a formula: does it start with '=', '+',
+ * '-', '@', a tab or a carriage return (OWASP, "CSV Injection")? */
+static int
+csv_formula(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
 /* Does s need quotes in a CSV field: a separator (',' or the ';' that
  * some spreadsheets take for one), a quote, or a line break? */
 static int
@@ -41,12 +49,15 @@ void
 csv_field(struct buf *b, const char *s)
 {
 	const char *p;
+	int formula = csv_formula(s);
 
-	if (!csv_needs_quotes(s)) {
+	if (!formula && !csv_needs_quotes(s)) {
 		buf_puts(b, s);
 		return;
 	}
 	buf_putc(b, '"');
+	if (formula)
+		buf_putc(b, '\'');
 	for (p = s; *p; p++) {
 		if (*p == '"')
 			buf_putc(b, '"');

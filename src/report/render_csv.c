@@ -1,26 +1,13 @@
 /*
  * One section as CSV (RFC 4180): a header of the JSON keys, then its rows.
+ * Text cells go through csv_field() (quoted, and a formula made harmless);
+ * numbers and times are written as they are.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "output/text.h"
 #include "report/report.h"
-
-static void
-csv_field(struct buf *b, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
 
 void
 render_csv(const struct report *rep, enum rep_section sec, struct buf *b)
@@ -42,11 +29,20 @@ render_csv(const struct report *rep, enum rep_section sec, struct buf *b)
 			if (i)
 				buf_putc(b, ',');
 			c = rep_cell(t, r, i);
-			if (t->cols[i].type == REP_PCT && !c->null) {
-				snprintf(tmp, sizeof(tmp), "%.3f", c->d);
-				buf_puts(b, tmp);
-			} else {
-				csv_field(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)));
+			if (c->null)
+				continue;
+			switch (t->cols[i].type) {
+			case REP_PCT:
+				buf_printf(b, "%.3f", c->d);
+				break;
+			case REP_INT:
+			case REP_TIME:
+				buf_puts(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)));
+				break;
+			case REP_TEXT:
+			case REP_HOST:
+				csv_field(b, c->s ? c->s : "");
+				break;
 			}
 		}
 		buf_puts(b, "\r\n");

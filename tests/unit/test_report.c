@@ -131,6 +131,30 @@ test_csv_quoting(void **state)
 	free_table(&rep);
 }
 
+/* Text that a spreadsheet would run gets a ' (OWASP); numbers never do. */
+static void
+test_csv_formula(void **state)
+{
+	const char *names[] = { "=HYPERLINK(\"http://x\")", "-1", "@a", "+1" };
+	struct report rep;
+	struct buf b;
+
+	(void)state;
+	one_table(&rep, names, 4);
+	rep_set_int(&rep.tables[SEC_PORTS].cells.v[3], -1);	/* row 0's n */
+	rep_set_pct(&rep.tables[SEC_PORTS].cells.v[4], -0.5);
+	buf_init(&b);
+	render_csv(&rep, SEC_PORTS, &b);
+	assert_string_equal(buf_str(&b),
+	    "host,name,other,n,pct\r\n"
+	    "h,\"'=HYPERLINK(\"\"http://x\"\")\",\"'=HYPERLINK(\"\"http://x\"\")\",-1,-0.500\r\n"
+	    "h,\"'-1\",\"'-1\",1000,12.345\r\n"
+	    "h,\"'@a\",\"'@a\",2000,12.345\r\n"
+	    "h,\"'+1\",\"'+1\",3000,12.345\r\n");
+	buf_release(&b);
+	free_table(&rep);
+}
+
 int
 main(void)
 {
@@ -138,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_text_width),
 		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_csv_formula),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

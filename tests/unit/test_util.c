@@ -190,6 +190,27 @@ test_text(void **state)
 	csv_field(&b, "x;y");		/* a separator to some spreadsheets */
 	assert_string_equal(buf_str(&b), "\"x;y\"");
 	buf_reset(&b);
+	/* text a spreadsheet would run as a formula: quoted, ' in front */
+	csv_field(&b, "=1+1");
+	buf_putc(&b, '|');
+	csv_field(&b, "+x");
+	buf_putc(&b, '|');
+	csv_field(&b, "-2+3");
+	buf_putc(&b, '|');
+	csv_field(&b, "@SUM(A1)");
+	buf_putc(&b, '|');
+	csv_field(&b, "\tx");
+	buf_putc(&b, '|');
+	csv_field(&b, "\rx");
+	buf_putc(&b, '|');
+	csv_field(&b, "=\"a\",b");
+	buf_putc(&b, '|');
+	csv_field(&b, "a=b");
+	buf_putc(&b, '|');
+	csv_field(&b, "");
+	assert_string_equal(buf_str(&b), "\"'=1+1\"|\"'+x\"|\"'-2+3\"|\"'@SUM(A1)\"|"
+	    "\"'\tx\"|\"'\rx\"|\"'=\"\"a\"\",b\"|a=b|");
+	buf_reset(&b);
 	/* the hostile process name of issue 8: ESC, BEL, ';' and a formula */
 	csv_text(&b, "\x1b[2J\x1b]0;x\a;=1+1", ";");
 	assert_string_equal(buf_str(&b), "\\x1b[2J\\x1b]0\\x3bx\\x07\\x3b=1+1");
