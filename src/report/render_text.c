@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,6 +47,27 @@ put_cell(struct buf *b, const char *s, size_t w, int right, int last)
 	buf_puts(b, s);
 	if (!right && !last)
 		buf_pad(b, w - sw, ' ');
+}
+
+/* A host label cut to w: a machine id's " (1a2b3c4d)" at its end is kept
+ * and the hostname before it cut, so that two machines of one hostname
+ * stay apart in a narrow column. */
+static void
+put_host(struct buf *b, const char *s, size_t w, int last)
+{
+	const char *tail = strrchr(s, ' ');
+	size_t tw = tail ? width(tail) : 0;
+	char *head;
+
+	if (width(s) <= w || !tail || tail[1] != '(' || s[strlen(s) - 1] != ')' ||
+	    tw + 2 > w) {
+		put_cell(b, s, w, 0, last);
+		return;
+	}
+	head = xstrndup(s, (size_t)(tail - s));
+	put_cell(b, head, w - tw, 0, 1);
+	buf_puts(b, tail);
+	free(head);
 }
 
 static void
@@ -155,8 +177,13 @@ render_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 			if (!w[i])
 				continue;
 			c = rep_cell(t, r, i);
-			put_cell(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)), w[i],
-			    t->cols[i].type == REP_INT || t->cols[i].type == REP_PCT, i == last);
+			if (t->cols[i].type == REP_HOST)
+				put_host(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)),
+				    w[i], i == last);
+			else
+				put_cell(b, rep_cell_str(&t->cols[i], c, tmp, sizeof(tmp)),
+				    w[i], t->cols[i].type == REP_INT ||
+				    t->cols[i].type == REP_PCT, i == last);
 			if (i != last)
 				buf_puts(b, "  ");
 		}

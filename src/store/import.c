@@ -225,7 +225,10 @@ store_import_jsonl(const char *dbpath, const char *host, const char *const *file
 	}
 	if (store_run_end(s, last, err, errlen) == -1)
 		goto out;
+	/* The lines name no machine: not this one's id either, so the
+	 * import is a host of its own (by its label) in a merged report. */
 	q = sqlite3_mprintf("UPDATE meta SET value = %Q WHERE key = 'hostname';"
+	    "DELETE FROM meta WHERE key = 'machine_id';"
 	    "UPDATE runs SET hostname = %Q", host, host);
 	sqlite3_exec(s->db, q, NULL, NULL, NULL);
 	sqlite3_free(q);

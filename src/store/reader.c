@@ -16,8 +16,12 @@
 
 struct store_reader {
 	sqlite3		*db;
-	char		**hosts;
-	size_t		 n;
+	size_t		 n;		/* files */
+	char		**hostname;	/* each file's meta.hostname */
+	char		**mid;		/* each file's meta.machine_id, or NULL */
+	char		**label;	/* each file's host as reports show it */
+	char		**hosts;	/* the distinct labels, in order */
+	size_t		 nhosts;
 };
 
 struct store_rows {
@@ -68,13 +72,30 @@ one_int(sqlite3 *db, const char *sql, int *ok)
 	return v;
 }
 
+/* The value of key in file i's meta table (a copy), or NULL. */
+static char *
+meta_value(sqlite3 *db, size_t i, const char *key)
+{
+	sqlite3_stmt *st;
+	const unsigned char *v;
+	char sql[64], *out = NULL;
+
+	snprintf(sql, sizeof(sql), "SELECT value FROM h%zu.meta WHERE key = ?1", i);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && (v = sqlite3_column_text(st, 0)) && *v)
+		out = xstrdup((const char *)v);
+	sqlite3_finalize(st);
+	return out;
+}
+
 static int
 attach(struct store_reader *r, const char *path, size_t i, char *err, size_t errlen)
 {
 	struct stat sb;
 	sqlite3_stmt *st;
 	char sql[160], *uri;
-	const unsigned char *h;
 	int64_t v;
 	int ok, rc;
 
@@ -115,35 +136,122 @@ attach(struct store_reader *r, const char *path, size_t i, char *err, size_t err
 		    "version %d", path, (long long)v, STORE_SCHEMA_VERSION);
 		return -1;
 	}
-	snprintf(sql, sizeof(sql), "SELECT value FROM h%zu.meta WHERE key = 'hostname'", i);
-	r->hosts[i] = NULL;
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW && (h = sqlite3_column_text(st, 0)))
-			r->hosts[i] = xstrdup((const char *)h);
-		sqlite3_finalize(st);
-	}
-	if (!r->hosts[i])
-		r->hosts[i] = xstrdup("unknown");
+	r->hostname[i] = meta_value(r->db, i, "hostname");
+	if (!r->hostname[i])
+		r->hostname[i] = xstrdup("unknown");
+	r->mid[i] = meta_value(r->db, i, "machine_id");
 	return 0;
 }
 
-/* The views: one SELECT per file, joined with UNION ALL. */
+/*
+ * Each file's host label.  Files with the same machine id are one host,
+ * named by the hostname of the first of them given.  When machines with
+ * different ids share a hostname, each is labelled "hostname (id)" with
+ * the first 8 digits of its id (all 32 if 8 do not tell them apart).  A
+ * file without a machine id (recorded before portscope kept it, or where
+ * /etc/machine-id was unreadable) is labelled by its hostname alone, so
+ * it merges with files of that hostname as before, and with the machine
+ * that has it when only one does.
+ */
+static void
+make_labels(struct store_reader *r)
+{
+	size_t i, j, k, nmach, first;
+	int width, clash;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->mid[i]) {
+			r->label[i] = xstrdup(r->hostname[i]);
+			continue;
+		}
+		/* the machine's first file names it */
+		for (first = 0; first < i; first++)
+			if (r->mid[first] && strcmp(r->mid[first], r->mid[i]) == 0)
+				break;
+		/* machines (by their first file) named the same */
+		nmach = 0;
+		clash = 0;
+		for (j = 0; j < r->n; j++) {
+			if (!r->mid[j] || strcmp(r->hostname[j], r->hostname[first]) != 0)
+				continue;
+			for (k = 0; k < j; k++)
+				if (r->mid[k] && strcmp(r->mid[k], r->mid[j]) == 0)
+					break;
+			if (k < j)
+				continue;	/* not the machine's first file */
+			nmach++;
+			if (strcmp(r->mid[j], r->mid[first]) != 0 &&
+			    strncmp(r->mid[j], r->mid[first], 8) == 0)
+				clash = 1;
+		}
+		if (nmach < 2) {
+			r->label[i] = xstrdup(r->hostname[first]);
+			continue;
+		}
+		width = clash ? (int)strlen(r->mid[first]) : 8;
+		xasprintf(&r->label[i], "%s (%.*s)", r->hostname[first], width, r->mid[first]);
+	}
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < r->nhosts; j++)
+			if (strcmp(r->hosts[j], r->label[i]) == 0)
+				break;
+		if (j == r->nhosts)
+			r->hosts[r->nhosts++] = xstrdup(r->label[i]);
+	}
+}
+
+/* The columns of table in file i (all files are of one schema version) as
+ * a SELECT list of alias.column, into b; the process id (column pid_col,
+ * when given) has i * 2^40 added, so that ids from two files never meet
+ * (file 0's are as stored).  Returns 0, or -1. */
+static int
+column_list(sqlite3 *db, size_t i, const char *table, const char *alias,
+    const char *pid_col, struct buf *b)
+{
+	sqlite3_stmt *st;
+	const char *c;
+	char sql[64];
+	int n = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA h%zu.table_info(%s)", i, table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		c = (const char *)sqlite3_column_text(st, 1);
+		buf_puts(b, n++ ? ", " : "");
+		if (pid_col && strcmp(c, pid_col) == 0)
+			buf_printf(b, "%s.\"%s\" + %llu AS \"%s\"", alias, c,
+			    (unsigned long long)i << 40, c);
+		else
+			buf_printf(b, "%s.\"%s\"", alias, c);
+	}
+	sqlite3_finalize(st);
+	return n ? 0 : -1;
+}
+
+/*
+ * The views: one SELECT per file, joined with UNION ALL.  Each row carries
+ * its file's host label, and process ids are made unique across files (see
+ * column_list), so two files of one host never mix up their processes
+ * when a query joins processes to intervals or events by host and id.
+ */
 static int
 make_views(struct store_reader *r, char *err, size_t errlen)
 {
 	static const struct {
 		const char *name;
-		const char *select;	/* %1$s the schema, %2$s the quoted host */
+		const char *table, *alias, *pid_col;	/* for the column list */
+		const char *after;	/* after the list; %1$s the schema */
 	} views[] = {
-		{ "all_runs", "SELECT %2$s AS host, * FROM %1$s.runs" },
-		{ "all_processes", "SELECT %2$s AS host, * FROM %1$s.processes" },
-		{ "all_intervals",
-		  "SELECT %2$s AS host, i.*, p.exe, p.user, p.unit, p.container, p.cmdline, "
+		{ "all_runs", "runs", "ru", NULL, " FROM %1$s.runs ru" },
+		{ "all_processes", "processes", "p", "id", " FROM %1$s.processes p" },
+		{ "all_intervals", "intervals", "i", "process_id",
+		  ", p.exe, p.user, p.unit, p.container, p.cmdline, "
 		  "coalesce(ru.stopped, ru.last_commit, ru.started) AS run_end "
 		  "FROM %1$s.intervals i LEFT JOIN %1$s.processes p ON p.id = i.process_id "
 		  "LEFT JOIN %1$s.runs ru ON ru.id = i.run_id" },
-		{ "all_events",
-		  "SELECT %2$s AS host, e.*, p.exe, p.user, p.unit, p.container "
+		{ "all_events", "events", "e", "process_id",
+		  ", p.exe, p.user, p.unit, p.container "
 		  "FROM %1$s.events e LEFT JOIN %1$s.processes p ON p.id = e.process_id" },
 	};
 	struct buf b;
@@ -156,11 +264,17 @@ make_views(struct store_reader *r, char *err, size_t errlen)
 		buf_printf(&b, "CREATE TEMP VIEW %s AS ", views[v].name);
 		for (i = 0; i < r->n; i++) {
 			snprintf(schema, sizeof(schema), "h%zu", i);
-			host = sqlite3_mprintf("%Q", r->hosts[i]);
-			if (i > 0)
-				buf_puts(&b, " UNION ALL ");
-			buf_printf(&b, views[v].select, schema, host);
+			host = sqlite3_mprintf("%Q", r->label[i]);
+			buf_printf(&b, "%sSELECT %s AS host, ", i ? " UNION ALL " : "", host);
 			sqlite3_free(host);
+			if (column_list(r->db, i, views[v].table, views[v].alias,
+			    views[v].pid_col, &b) == -1) {
+				buf_release(&b);
+				snprintf(err, errlen, "cannot read the databases: no table %s",
+				    views[v].table);
+				return -1;
+			}
+			buf_printf(&b, views[v].after, schema);
 		}
 		rc = sqlite3_exec(r->db, buf_str(&b), NULL, NULL, &msg);
 		buf_release(&b);
@@ -178,9 +292,12 @@ struct store_reader *
 store_reader_open(const char *const *paths, size_t n, char *err, size_t errlen)
 {
 	struct store_reader *r = xcalloc(1, sizeof(*r));
-	size_t i;
+	size_t i, slots = n ? n : 1;
 
-	r->hosts = xcalloc(n ? n : 1, sizeof(*r->hosts));
+	r->hostname = xcalloc(slots, sizeof(*r->hostname));
+	r->mid = xcalloc(slots, sizeof(*r->mid));
+	r->label = xcalloc(slots, sizeof(*r->label));
+	r->hosts = xcalloc(slots, sizeof(*r->hosts));
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
 		fail(r->db, "cannot open SQLite", err, errlen);
@@ -193,10 +310,11 @@ store_reader_open(const char *const *paths, size_t n, char *err, size_t errlen)
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
+		r->n = i + 1;	/* its hostname and id are freed with the reader */
 		if (attach(r, paths[i], i, err, errlen) == -1)
 			goto fail;
-		r->n = i + 1;
 	}
+	make_labels(r);
 	/* Sorting and temporary tables of a large report stay in memory
 	 * within a bounded page cache; past it they spill to a file. */
 	sqlite3_exec(r->db, "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536",
@@ -313,13 +431,13 @@ store_rows_free(struct store_rows *rows)
 size_t
 store_reader_nhosts(const struct store_reader *r)
 {
-	return r->n;
+	return r->nhosts;
 }
 
 const char *
 store_reader_host(const struct store_reader *r, size_t i)
 {
-	return i < r->n ? r->hosts[i] : NULL;
+	return i < r->nhosts ? r->hosts[i] : NULL;
 }
 
 void
@@ -330,8 +448,16 @@ store_reader_close(struct store_reader *r)
 	if (!r)
 		return;
 	sqlite3_close(r->db);
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
+		free(r->hostname[i]);
+		free(r->mid[i]);
+		free(r->label[i]);
+	}
+	for (i = 0; i < r->nhosts; i++)
 		free(r->hosts[i]);
+	free(r->hostname);
+	free(r->mid);
+	free(r->label);
 	free(r->hosts);
 	free(r);
 }

@@ -1,7 +1,11 @@
 /*
  * Reading record databases, for `report`: one or several files (several
  * machines) opened read-only and seen through one set of temporary views
- * that carry each row's hostname:
+ * that carry each row's host: files with one machine id (meta.machine_id)
+ * are one host, named by the first one's hostname; machines of one
+ * hostname are told apart as "hostname (first 8 digits of the id)"; a file
+ * without a machine id is its hostname (see make_labels in reader.c).
+ * Process ids are unique across files in the views:
  *
  *   all_runs       (host, runs.*)
  *   all_intervals  (host, intervals.* and, from the interval's process:
@@ -58,7 +62,8 @@ double	store_rows_real(struct store_rows *, int col);
 const char *store_rows_text(struct store_rows *, int col);
 void	store_rows_free(struct store_rows *);
 
-/* Number of files and the hostname each carries (meta.hostname). */
+/* Number of distinct hosts (labels, as above) and each one, in the order
+ * of the files that first have them. */
 size_t	store_reader_nhosts(const struct store_reader *);
 const char *store_reader_host(const struct store_reader *, size_t i);
 

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "host/machine.h"
 #include "store/store_impl.h"
 #include "util/xmalloc.h"
 
@@ -229,23 +230,32 @@ migrate(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The meta rows of the machine that records now: its hostname and machine
+ * id (reports merge files by it; none when /etc/machine-id cannot be
+ * read, so a file moved to another machine never keeps the old one). */
 static int
 set_meta(struct store *s, char *err, size_t errlen)
 {
-	char host[256] = "", sql[512];
+	char host[256] = "", mid[MACHINE_ID_LEN + 1], why[128];
 	char *q;
-	int rc;
+	int rc, have_mid;
 
 	if (gethostname(host, sizeof(host) - 1) == -1)
 		snprintf(host, sizeof(host), "unknown");
+	have_mid = machine_id(mid, why, sizeof(why)) == 0;
 	q = sqlite3_mprintf("INSERT OR REPLACE INTO meta VALUES "
 	    "('schema_version', '%d'), ('hostname', %Q);"
+	    "DELETE FROM meta WHERE key = 'machine_id';"
+	    "INSERT INTO meta SELECT 'machine_id', %Q WHERE %d;"
 	    "INSERT OR IGNORE INTO meta VALUES ('created', "
 	    "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
-	    STORE_SCHEMA_VERSION, host);
-	snprintf(sql, sizeof(sql), "%s", q ? q : "");
+	    STORE_SCHEMA_VERSION, host, have_mid ? mid : "", have_mid);
+	if (!q) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = store_exec(s, q, err, errlen);
 	sqlite3_free(q);
-	rc = store_exec(s, sql, err, errlen);
 	return rc;
 }
 

@@ -131,6 +131,31 @@ test_csv_quoting(void **state)
 	free_table(&rep);
 }
 
+/* Two machines of one long hostname stay apart in text's narrow HOST
+ * column: the hostname is cut, the machine id kept. */
+static void
+test_text_host_cut(void **state)
+{
+	const char *names[] = { "a", "b" };
+	static char h1[] = "webserver-prod-01 (1a1a1a1a)", h2[] = "webserver-prod-01 (2b2b2b2b)";
+	static char *hosts[] = { h1, h2 };
+	struct report rep;
+	struct buf b;
+
+	(void)state;
+	one_table(&rep, names, 2);
+	rep.nhosts = 2;
+	rep.hosts = hosts;
+	rep_set_text(&rep.tables[SEC_PORTS].cells.v[0], h1);
+	rep_set_text(&rep.tables[SEC_PORTS].cells.v[5], h2);
+	buf_init(&b);
+	render_text(&rep, &b);
+	assert_non_null(strstr(buf_str(&b), "\n  webs~ (1a1a1a1a)  a "));
+	assert_non_null(strstr(buf_str(&b), "\n  webs~ (2b2b2b2b)  b "));
+	buf_release(&b);
+	free_table(&rep);
+}
+
 /* Text that a spreadsheet would run gets a ' (OWASP); numbers never do. */
 static void
 test_csv_formula(void **state)
@@ -163,6 +188,7 @@ main(void)
 		cmocka_unit_test(test_text_width),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_formula),
+		cmocka_unit_test(test_text_host_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
