@@ -178,9 +178,11 @@ check_eq "--format pr: 10 fields each" "$(awk -F, 'NF != 10' "$TMP/pr.txt" | wc 
 check_grep "--format pr: the client's connection to 7100 as nobody" "$TMP/pr.txt" \
 	"^[0-9-]+,[0-9:]+,TCP,[0-9]+,127\.0\.0\.1,7100,127\.0\.0\.1,[0-9]+,[^,]*python[^,]*,nobody$"
 
-# several databases: each carries its hostname
+# several databases: each carries its hostname and machine id (another
+# machine's copy: both changed; tests/cli/report_hosts.sh records real ones)
 cp "$db" "$TMP/b.db"
-sqlite3 "$TMP/b.db" "UPDATE meta SET value = 'otherhost' WHERE key = 'hostname'"
+sqlite3 "$TMP/b.db" "UPDATE meta SET value = 'otherhost' WHERE key = 'hostname';
+	UPDATE meta SET value = '0123456789abcdef0123456789abcdef' WHERE key = 'machine_id'"
 R --db "$TMP/b.db" --json --section ports --port 7100 >"$TMP/two.json"
 check_eq "--db a --db b: both hosts, 7100 once for each" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["hosts"]), sorted(set(p["host"] for p in d["sections"]["ports"])) == sorted(set(d["hosts"])), len(d["sections"]["ports"]))' "$TMP/two.json")" \
