@@ -14,9 +14,10 @@ command -v sqlite3 >/dev/null || { notok "the sqlite3 shell is not installed"; e
 PY=$(readlink -f /usr/bin/python3)
 H=$(dirname "$0")/helpers
 mid() { printf '%s' "$1"; od -An -tx1 -N12 /dev/urandom | tr -d ' \n'; echo; }
-mid_a=$(mid 1a1a1a1a) mid_b=$(mid 2b2b2b2b)
+mid_a=$(mid 1a1a1a1a) mid_b=$(mid 2b2b2b2b) mid_c=$(mid 1a1a1a1a)	# c: a's first 8 digits
 printf '%s\n' "$mid_a" >"$TMP/mid-a"
 printf '%s\n' "$mid_b" >"$TMP/mid-b"
+printf '%s\n' "$mid_c" >"$TMP/mid-c"
 : >"$TMP/mid-none"	# empty, as before first boot: no machine id
 mkdir -p "$TMP/odd" && cp "$PY" "$TMP/odd/"
 odd="$TMP/odd/$(basename "$PY")"
@@ -48,6 +49,8 @@ check "record web1, machine A, listener on 7001" rec "$TMP/a1.db" web1 "$TMP/mid
 check "record web1, machine A again (the next file), listener on 7002" \
 	rec "$TMP/a2.db" web1 "$TMP/mid-a" 7002 "$PY"
 check "record web1, machine B, listener on 7003" rec "$TMP/b.db" web1 "$TMP/mid-b" 7003 "$PY"
+check "record web1, machine C (its id starts as A's), listener on 7005" \
+	rec "$TMP/c.db" web1 "$TMP/mid-c" 7005 "$PY"
 check "record web1 without a machine id, listener on 7004" \
 	rec "$TMP/none.db" web1 "$TMP/mid-none" 7004 "$PY"
 check_eq "each recording saw its own hostname and machine id" \
@@ -69,7 +72,7 @@ hosts_of() {
 	for f in "$@"; do args+=(--db "$TMP/$f.db"); done
 	"$PORTSCOPE" report "${args[@]}" --section ports --json |
 		jq -r '(.hosts | join(",")) + " | " +
-			([.sections.ports[] | select(.port >= 7001 and .port <= 7004) |
+			([.sections.ports[] | select(.port >= 7001 and .port <= 7005) |
 			"\(.port):\(.host)"] | sort | join(" "))'
 }
 la="web1 (${mid_a:0:8})" lb="web1 (${mid_b:0:8})"
@@ -83,6 +86,8 @@ check_eq "a file without a machine id merges by hostname with the one machine of
 	"$(hosts_of none a1)" "web1 | 7001:web1 7004:web1"
 check_eq "... and stays apart, as web1, when two machines are named web1" \
 	"$(hosts_of a1 none b)" "$la,web1,$lb | 7001:$la 7003:$lb 7004:web1"
+check_eq "machines whose ids share 8 digits: labelled with all 32" \
+	"$(hosts_of a1 c b)" "web1 ($mid_a),web1 ($mid_c),$lb | 7001:web1 ($mid_a) 7003:$lb 7005:web1 ($mid_c)"
 
 "$PORTSCOPE" report --db "$TMP/a1.db" --db "$TMP/b.db" --section ports >"$TMP/text"
 check_grep "text: a HOST column with web1 (${mid_a:0:8})" "$TMP/text" "^  web1 \(${mid_a:0:8}\) +tcp +7001 "
