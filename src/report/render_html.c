@@ -32,6 +32,7 @@ static const char page_head[] =
 "th[aria-sort=descending] button::after{content:' \\25BC'}\n"
 "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 "td.t{white-space:nowrap;font-variant-numeric:tabular-nums}\n"
+"td.h{white-space:nowrap}\n"
 "section#interest{border-left:4px solid #c0392b;padding-left:1em}\n"
 ".pair{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}\n"
 "svg text{font:11px system-ui,sans-serif;fill:#444}\n"
@@ -165,7 +166,8 @@ html_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 			c = rep_cell(t, r, i);
 			buf_puts(b, t->cols[i].type == REP_INT || t->cols[i].type == REP_PCT ?
 			    "<td class=\"n\"" : t->cols[i].type == REP_TIME ?
-			    "<td class=\"t\"" : "<td");
+			    "<td class=\"t\"" : t->cols[i].type == REP_HOST ?
+			    "<td class=\"h\"" : "<td");
 			if ((k = sort_key(&t->cols[i], c, key, sizeof(key))))
 				buf_printf(b, " data-v=\"%s\"", k);
 			buf_putc(b, '>');

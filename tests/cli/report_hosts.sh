@@ -108,3 +108,10 @@ check_eq "--port 7002 (a2.db's listener): no odd executable path" \
 check_eq "--port 7001 (a1.db's listener): its odd executable path" \
 	"$(jq -r '[.sections.interest[] | select(.what == "odd executable path") | .subject] | join(" ")' "$TMP/int1.json")" \
 	"$odd"
+
+"$PORTSCOPE" report --db "$TMP/a1.db" --db "$TMP/b.db" --html "$TMP/r.html"
+check_eq "--html: status 0" "$?" 0
+check_eq "--html: a HOST column, each machine's ports under its label" \
+	"$(grep -o '<tr><td class="h">[^<]*</td><td>tcp</td><td class="n">700[13]</td>' "$TMP/r.html" |
+		sed 's/<[^>]*>/ /g; s/  */ /g; s/^ //; s/ $//' | sort | tr '\n' '|')" \
+	"$la tcp 7001|$lb tcp 7003|"
