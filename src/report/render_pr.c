@@ -2,7 +2,8 @@
  * PR-PORTS lines, as Port Reporter's PR-PORTS log held them: date, time,
  * protocol, local port, local IP, remote port, remote IP, PID, process,
  * user — comma-separated, one event a line, oldest first; with several
- * databases the hostname is an eleventh field.
+ * hosts (not files: two files of one machine are one host) the host is
+ * an eleventh field.
  */
 #include <string.h>
 
