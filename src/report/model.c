@@ -84,10 +84,45 @@ rep_cell_str(const struct rep_col *col, const struct rep_cell *c, char *buf, siz
 	return "";
 }
 
+/* Which columns of t have a value in some row (bit c for column c). */
+static uint64_t
+valued_columns(const struct rep_table *t)
+{
+	uint64_t v = 0, all = t->ncols >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << t->ncols) - 1;
+	size_t r;
+	int c;
+
+	for (r = 0; r < t->nrows && v != all; r++)
+		for (c = 0; c < t->ncols && c < 64; c++)
+			if (!rep_cell(t, r, c)->null)
+				v |= (uint64_t)1 << c;
+	return v;
+}
+
 int
 rep_col_shown(const struct report *rep, const struct rep_col *col)
 {
-	return col->type != REP_HOST || rep->nhosts > 1;
+	struct rep_table *t;
+	int s, c;
+
+	if (col->type == REP_HOST && rep->nhosts <= 1)
+		return 0;
+	for (s = 0; s < SEC_COUNT; s++) {
+		/* the memo is the table's own, not the report's content */
+		t = (struct rep_table *)&rep->tables[s];
+		for (c = 0; c < t->ncols && &t->cols[c] != col; c++)
+			;
+		if (!t->cols || c == t->ncols)
+			continue;
+		if (t->nrows == 0 || c >= 64)
+			return 1;
+		if (t->memo_rows != t->nrows + 1) {
+			t->memo_valued = valued_columns(t);
+			t->memo_rows = t->nrows + 1;
+		}
+		return (t->memo_valued >> c & 1) != 0;
+	}
+	return 1;
 }
 
 int

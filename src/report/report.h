@@ -63,6 +63,10 @@ struct rep_table {
 	int			 ncols;
 	size_t			 nrows;
 	struct { struct rep_cell *v; size_t n, cap; } cells;
+	/* rep_col_shown's memo: bit c set when column c has a value in
+	 * some row; valid while nrows == memo_rows - 1. */
+	size_t			 memo_rows;
+	uint64_t		 memo_valued;
 };
 
 struct report {
@@ -95,7 +99,9 @@ const struct rep_cell *rep_cell(const struct rep_table *, size_t r, int c);
 /* A cell as text the way the text and CSV renderers show it (into buf). */
 const char *rep_cell_str(const struct rep_col *, const struct rep_cell *,
 	    char *buf, size_t len);
-/* Is column c shown in text/HTML (host columns only with several hosts)? */
+/* Is column col shown in text/HTML?  Host columns only with several hosts,
+ * and no column that is null in every row of its table.  The answer is
+ * kept until the table gets rows: set cells before rendering. */
 int	rep_col_shown(const struct report *, const struct rep_col *);
 /* CIDR matching: 1 addr in cidr, 0 not, -1 bad cidr. */
 int	rep_cidr_match(const char *cidr, const char *addr);

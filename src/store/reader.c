@@ -22,6 +22,7 @@ struct store_reader {
 	char		**label;	/* each file's host as reports show it */
 	char		**hosts;	/* the distinct labels, in order */
 	size_t		 nhosts;
+	char		**schemas;	/* "h0", "h1", …: each file's schema name */
 };
 
 struct store_rows {
@@ -298,8 +299,10 @@ store_reader_open(const char *const *paths, size_t n, char *err, size_t errlen)
 	r->mid = xcalloc(slots, sizeof(*r->mid));
 	r->label = xcalloc(slots, sizeof(*r->label));
 	r->hosts = xcalloc(slots, sizeof(*r->hosts));
+	r->schemas = xcalloc(slots, sizeof(*r->schemas));
+	/* One thread uses the connection: no mutex around every call. */
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		fail(r->db, "cannot open SQLite", err, errlen);
 		goto fail;
 	}
@@ -311,6 +314,7 @@ store_reader_open(const char *const *paths, size_t n, char *err, size_t errlen)
 	}
 	for (i = 0; i < n; i++) {
 		r->n = i + 1;	/* its hostname and id are freed with the reader */
+		xasprintf(&r->schemas[i], "h%zu", i);
 		if (attach(r, paths[i], i, err, errlen) == -1)
 			goto fail;
 	}
@@ -419,6 +423,12 @@ store_rows_text(struct store_rows *rows, int col)
 	return (const char *)sqlite3_column_text(rows->st, col);
 }
 
+size_t
+store_rows_bytes(struct store_rows *rows, int col)
+{
+	return (size_t)sqlite3_column_bytes(rows->st, col);
+}
+
 void
 store_rows_free(struct store_rows *rows)
 {
@@ -440,6 +450,24 @@ store_reader_host(const struct store_reader *r, size_t i)
 	return i < r->nhosts ? r->hosts[i] : NULL;
 }
 
+size_t
+store_reader_nfiles(const struct store_reader *r)
+{
+	return r->n;
+}
+
+const char *
+store_reader_file_host(const struct store_reader *r, size_t i)
+{
+	return i < r->n ? r->label[i] : NULL;
+}
+
+const char *
+store_reader_schema(const struct store_reader *r, size_t i)
+{
+	return i < r->n ? r->schemas[i] : NULL;
+}
+
 void
 store_reader_close(struct store_reader *r)
 {
@@ -452,6 +480,7 @@ store_reader_close(struct store_reader *r)
 		free(r->hostname[i]);
 		free(r->mid[i]);
 		free(r->label[i]);
+		free(r->schemas[i]);
 	}
 	for (i = 0; i < r->nhosts; i++)
 		free(r->hosts[i]);
@@ -459,5 +488,6 @@ store_reader_close(struct store_reader *r)
 	free(r->mid);
 	free(r->label);
 	free(r->hosts);
+	free(r->schemas);
 	free(r);
 }

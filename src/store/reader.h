@@ -60,12 +60,20 @@ int64_t	store_rows_int(struct store_rows *, int col);
 double	store_rows_real(struct store_rows *, int col);
 /* The column as text, NULL for NULL; valid until the next step. */
 const char *store_rows_text(struct store_rows *, int col);
+/* The length in bytes of the column as text (after store_rows_text). */
+size_t	store_rows_bytes(struct store_rows *, int col);
 void	store_rows_free(struct store_rows *);
 
 /* Number of distinct hosts (labels, as above) and each one, in the order
  * of the files that first have them. */
 size_t	store_reader_nhosts(const struct store_reader *);
 const char *store_reader_host(const struct store_reader *, size_t i);
+/* Number of files, and the host (label, as above) of file i. */
+size_t	store_reader_nfiles(const struct store_reader *);
+const char *store_reader_file_host(const struct store_reader *, size_t i);
+/* The schema name file i is attached as ("h0", "h1", …), for queries that
+ * read one file's tables (h0.intervals) rather than the views. */
+const char *store_reader_schema(const struct store_reader *, size_t i);
 
 void	store_reader_close(struct store_reader *);
 

@@ -40,6 +40,15 @@ sleep 1.2
 mkdir -p "$TMP/odd" && cp "$(readlink -f "$PY")" "$TMP/odd/"
 odd="$TMP/odd/$(basename "$(readlink -f "$PY")")"
 "$odd" "$H/report_hold.py" 0.0.0.0 7400 0.5 >"$TMP/hold7400.out"
+# another copy, two listeners that overlap: 7600 for 2 s, 7601 from 1 s
+# later for 2 s; the program's % of time is their union (about 3 s), not
+# their sum (4 s)
+mkdir -p "$TMP/two" && cp "$(readlink -f "$PY")" "$TMP/two/"
+two="$TMP/two/$(basename "$(readlink -f "$PY")")"
+"$two" "$H/report_hold.py" 127.0.0.1 7600 2 >"$TMP/hold7600.out" & h7600=$!
+sleep 1
+"$two" "$H/report_hold.py" 127.0.0.1 7601 2 >"$TMP/hold7601.out"
+wait $h7600
 # a server, and a client as nobody: 5 TCP connections, 3 + 1 UDP flows
 mkfifo "$TMP/server.in"; exec {sfd}<>"$TMP/server.in"
 spawn bash -c 'exec "$0" "$1" server 7100 7200 5 <&"$2" >"$3"' "$PY" "$W" "$sfd" "$TMP/server.out"
@@ -62,9 +71,9 @@ R --json --ports-of-interest 7100,31337 --users-of-interest nobody \
 check_eq "report --json: status 0" "$?" 0
 
 # every number checked in one python program; each line it prints is a check
-python3 - "$TMP/r.json" "$TMP" "$t_start" "$t_end" "$FLUSH" "$odd" "$hour0" "$hour1" "$t_ready" "$t_kill" <<'PY' >"$TMP/checks"
+python3 - "$TMP/r.json" "$TMP" "$t_start" "$t_end" "$FLUSH" "$odd" "$hour0" "$hour1" "$t_ready" "$t_kill" "$two" <<'PY' >"$TMP/checks"
 import json, sys
-path, tmp, t_start, t_end, flush, odd, hour0, hour1, t_ready, t_kill = sys.argv[1:]
+path, tmp, t_start, t_end, flush, odd, hour0, hour1, t_ready, t_kill, two = sys.argv[1:]
 t_start, t_end, flush, t_ready, t_kill = map(float, (t_start, t_end, flush, t_ready, t_kill))
 doc = json.load(open(path))
 def check(desc, cond, got=None):
@@ -87,6 +96,21 @@ if p:
     check("7500: %% of time is the 2 s it was held, within one flush interval (%.3f s)" % busy,
           abs(busy - (e7500 - s7500)) <= flush, busy)
     check("7500: use listen, 0 connections", p["kinds"] == "listen" and p["connections"] == 0, p)
+held = lambda port: tuple(map(float, open("%s/hold%d.out" % (tmp, port)).read().split()[1:3]))
+(s0, e0), (s1, e1) = held(7600), held(7601)
+union = max(e0, e1) - min(s0, s1) if s1 <= e0 else (e0 - s0) + (e1 - s1)
+prog = [x for x in secs["processes"] if x["program"] == two]
+check("the second copy is one program", len(prog) == 1, [x["program"] for x in secs["processes"]])
+if prog:
+    busy = prog[0]["pct_time"] * rec / 100
+    check("its %% of time is the union of 7600 and 7601 (%.3f s), within two flush intervals (%.3f s)"
+          % (union, busy), abs(busy - union) <= 2 * flush and union < (e0 - s0) + (e1 - s1) - 0.5,
+          (busy, union))
+    check("it listens on 7600 and 7601", prog[0]["ports"] == "tcp/7600,tcp/7601", prog[0]["ports"])
+for port in (7600, 7601):
+    p = ports.get(("tcp", port))
+    check("%d: %% of time is the 2 s it was held" % port, p is not None and
+          abs(p["pct_time"] * rec / 100 - (held(port)[1] - held(port)[0])) <= flush, p)
 p = ports.get(("tcp", 7100))
 check("7100: exactly 5 connections accepted", p and p["connections"] == 5, p)
 check("7100: by the server, as root", p and p["users"] == "root" and "python" in p["programs"], p)
@@ -100,6 +124,8 @@ check("user root listens on 7000, 7100, 7400, 7500 and udp 7200",
       "root" in users and set((users["root"]["ports"] or "").split(",")) >=
       {"tcp/7000", "tcp/7100", "tcp/7400", "tcp/7500", "udp/7200"}, users.get("root"))
 rem = [r for r in secs["remotes"] if r["direction"] == "out" and r["port"] == 7100]
+check("remotes: a name column, null without --resolve",
+      all("name" in r and r["name"] is None for r in secs["remotes"]) and secs["remotes"], secs["remotes"][:1])
 check("remote 127.0.0.1:7100 out: 5 connections", len(rem) == 1 and rem[0]["connections"] == 5
       and rem[0]["address"] == "127.0.0.1", rem)
 rem = [r for r in secs["remotes"] if r["direction"] == "in" and r["port"] == 7100]
@@ -127,8 +153,8 @@ check("the interpreter copy under /tmp is an odd path", len(oddp) == 1 and "unde
 lis = [i["subject"] for i in what.get("listener never connected to", [])]
 check("7400 on 0.0.0.0, never connected to, flagged; 7100 (connected) not", lis == ["tcp/7400"], lis)
 new = sorted(i["subject"] for i in what.get("new since baseline", []))
-check("new since the baseline: 7100, 7400, 7500, udp 7200, not 7000",
-      set(new) == {"tcp/7100", "tcp/7400", "tcp/7500", "udp/7200"}, new)
+check("new since the baseline: 7100, 7400, 7500, 7600, 7601, udp 7200, not 7000",
+      set(new) == {"tcp/7100", "tcp/7400", "tcp/7500", "tcp/7600", "tcp/7601", "udp/7200"}, new)
 PY
 cat "$TMP/checks"
 
@@ -142,6 +168,13 @@ for t in "Things of interest" "Ports" "Programs" "Remote ends" "Users" \
 	check_grep "text report: section '$t'" "$TMP/r.txt" "^$t"
 done
 check_grep "text report: 7100 with its 5 connections" "$TMP/r.txt" "^  tcp +7100 +listen,accept .* 5$"
+check_grep "text report: remote ends with their addresses" "$TMP/r.txt" "^  DIR +PROTO +REMOTE ADDRESS +PORT "
+check_eq "text report: no NAME column while every name is null" "$(grep -c ' NAME ' "$TMP/r.txt")" 0
+R --csv --section remotes >"$TMP/remotes.csv"
+check "CSV of remotes: a name column after the address, empty" python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+sys.exit(0 if rows[0][3:5] == ["address", "name"] and len(rows) > 1 and all(r[4] == "" for r in rows[1:]) else 1)' "$TMP/remotes.csv"
 
 # filters
 R --json --user nobody >"$TMP/nobody.json"

@@ -1,6 +1,8 @@
 /* Unit tests of report's model and renderers (src/report/): CIDR matching
  * for --remotes-of-interest, the text table within 100 columns with long
- * text cut and marked, CSV quoting. */
+ * text cut and marked, CSV quoting, a column null in every row hidden in
+ * text but kept in CSV; and the engine's pieces: the union of intervals
+ * (against a brute-force count), the order by start, the string table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "report/intern.h"
 #include "report/report.h"
+#include "report/span.h"
 #include "util/buf.h"
 
 static void
@@ -180,6 +184,139 @@ test_csv_formula(void **state)
 	free_table(&rep);
 }
 
+/* A column with no value in any row: not in text, still in CSV; with a
+ * value in one row, in text again. */
+static void
+test_null_column(void **state)
+{
+	const char *names[] = { "a", "b" };
+	struct report rep;
+	struct buf b;
+
+	(void)state;
+	one_table(&rep, names, 2);
+	rep_set_text(&rep.tables[SEC_PORTS].cells.v[2], NULL);	/* row 0, "other" */
+	rep_set_text(&rep.tables[SEC_PORTS].cells.v[5 + 2], NULL);	/* row 1 */
+	buf_init(&b);
+	render_text(&rep, &b);
+	assert_null(strstr(buf_str(&b), "OTHER"));
+	assert_non_null(strstr(buf_str(&b), "NAME"));
+	buf_reset(&b);
+	render_csv(&rep, SEC_PORTS, &b);
+	assert_string_equal(buf_str(&b), "host,name,other,n,pct\r\n"
+	    "h,a,,0,12.345\r\nh,b,,1000,12.345\r\n");
+	rep_set_text(&rep.tables[SEC_PORTS].cells.v[5 + 2], "x");
+	rep_row(&rep.tables[SEC_PORTS]);	/* a new row: the answer is asked again */
+	buf_reset(&b);
+	render_text(&rep, &b);
+	assert_non_null(strstr(buf_str(&b), "OTHER"));
+	buf_release(&b);
+	free_table(&rep);
+}
+
+/* The union's length counted unit by unit over [0, 400). */
+static int64_t
+brute_union(const int64_t *t0, const int64_t *t1, size_t n)
+{
+	static unsigned char cover[400];
+	int64_t len = 0, u;
+	size_t i;
+
+	memset(cover, 0, sizeof(cover));
+	for (i = 0; i < n; i++)
+		for (u = t0[i]; u < t1[i]; u++)
+			cover[u] = 1;
+	for (u = 0; u < 400; u++)
+		len += cover[u];
+	return len;
+}
+
+static void
+test_span_union(void **state)
+{
+	/* nested, touching, equal starts, empty and reversed */
+	const int64_t a0[] = { 10, 12, 20, 20, 30, 35, 50, 60 };
+	const int64_t a1[] = { 20, 15, 25, 22, 30, 33, 60, 70 };
+	int64_t t0[64], t1[64];
+	unsigned seed = 12345;
+	size_t n, i;
+	int round;
+
+	(void)state;
+	assert_int_equal(span_union(a0, a1, 8), 10 + 5 + 10 + 10);
+	assert_int_equal(span_union(a0, a1, 0), 0);
+	/* the same intervals in reverse: the order they are given in does
+	 * not matter */
+	for (i = 0; i < 8; i++) {
+		t0[i] = a0[7 - i];
+		t1[i] = a1[7 - i];
+	}
+	assert_int_equal(span_union(t0, t1, 8), 35);
+	for (round = 0; round < 2000; round++) {
+		n = 1 + rand_r(&seed) % 64;
+		for (i = 0; i < n; i++) {
+			t0[i] = rand_r(&seed) % 380;
+			t1[i] = t0[i] + rand_r(&seed) % 40 - 5;	/* some reversed */
+			if (t1[i] > 399)
+				t1[i] = 399;
+		}
+		assert_int_equal(span_union(t0, t1, n), brute_union(t0, t1, n));
+	}
+}
+
+/* span_order: by key, ties in index order, keys far apart and negative. */
+static void
+test_span_order(void **state)
+{
+	const int64_t k[] = { 5, -3, 5, INT64_MAX / 2, -3, 0, (int64_t)1 << 40, 5 };
+	const uint32_t want[] = { 1, 4, 5, 0, 2, 7, 6, 3 };
+	/* keys inside records: a stride of 2 (key, other) */
+	const int64_t rec[] = { 9, 100, 7, 200, 9, 300, 8, 400 };
+	const uint32_t want2[] = { 1, 3, 0, 2 };
+	uint32_t *o;
+	size_t i;
+
+	(void)state;
+	o = span_order(k, 1, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(o[i], want[i]);
+	free(o);
+	o = span_order(rec, 2, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(o[i], want2[i]);
+	free(o);
+}
+
+/* The string table: ids dense and stable, ranks in byte order. */
+static void
+test_strtab(void **state)
+{
+	struct strtab t;
+	char s[16];
+	uint32_t id[500];
+	int i;
+
+	(void)state;
+	strtab_init(&t);
+	for (i = 0; i < 500; i++) {
+		snprintf(s, sizeof(s), "s%d", 499 - i);
+		id[i] = strtab_intern(&t, s, strlen(s));
+		assert_int_equal(id[i], i);
+	}
+	assert_int_equal(strtab_intern(&t, "s499x", 4), 0);	/* "s499" */
+	assert_int_equal(strtab_find(&t, "s0"), 499);
+	assert_int_equal(strtab_find(&t, "nope"), STR_NONE);
+	assert_string_equal(strtab_str(&t, 10), "s489");
+	strtab_rank(&t);
+	/* "s0" < "s1" < "s10" < "s100" < ... < "s99" in byte order */
+	assert_int_equal(t.rank[strtab_find(&t, "s0")], 0);
+	assert_int_equal(t.rank[strtab_find(&t, "s1")], 1);
+	assert_int_equal(t.rank[strtab_find(&t, "s10")], 2);
+	assert_int_equal(t.rank[strtab_find(&t, "s99")], 499);
+	assert_true(strtab_order(&t, STR_NONE) < 0);
+	strtab_release(&t);
+}
+
 int
 main(void)
 {
@@ -189,6 +326,10 @@ main(void)
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_formula),
 		cmocka_unit_test(test_text_host_cut),
+		cmocka_unit_test(test_null_column),
+		cmocka_unit_test(test_span_union),
+		cmocka_unit_test(test_span_order),
+		cmocka_unit_test(test_strtab),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

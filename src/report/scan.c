@@ -1,0 +1,398 @@
+/*
+ * Reading the databases for the report engine: per file, the runs and
+ * the processes into C tables keyed by id, then one pass over the
+ * intervals table (the columns the sections need, in rowid order) that
+ * joins, filters and clips in C and keeps a compact record of each
+ * interval selected.  Strings become ids of one string table.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/records.h"
+#include "util/hmap.h"
+#include "util/vec.h"
+#include "util/xmalloc.h"
+
+/* What the filters and the sections need of a process. */
+struct proc {
+	uint32_t	 user, exe, unit, container;	/* string ids or STR_NONE */
+	uint8_t		 match;		/* PM_* */
+	uint8_t		 used;		/* an interval in the window is its */
+};
+
+enum { PM_PROCESS = 1, PM_USER = 2, PM_UNIT = 4 };
+
+/* One file's tables, while it is read. */
+struct file {
+	size_t		 index;
+	uint16_t	 host;
+	struct { struct proc *v; size_t n, cap; } procs;
+	struct hmap	 proc_by_id;		/* id -> index + 1 */
+	struct { int64_t *v; size_t n, cap; } run_end;
+	struct hmap	 run_by_id;		/* id -> index + 1 */
+	struct hmap	 uid_str;		/* uid -> string id + 1 */
+};
+
+/* The filters, prepared once. */
+struct filter {
+	const char	*process, *user, *unit;	/* NULL: any */
+	size_t		 plen;
+	int		 user_is_uid;
+	int64_t		 user_uid;
+	struct { int64_t *v; size_t n, cap; } uids_of_interest;
+};
+
+static uint64_t
+id_key(int64_t id)
+{
+	return (uint64_t)id ^ 0x8000000000000000ULL;	/* 0 only for INT64_MIN */
+}
+
+static uint32_t
+col_str(struct records *rs, struct store_rows *rows, int col)
+{
+	const char *s = store_rows_text(rows, col);
+
+	return s ? strtab_intern(&rs->strs, s, store_rows_bytes(rows, col)) : STR_NONE;
+}
+
+/* s is the canonical text of an integer (what SQLite's CAST(uid AS TEXT)
+ * gives): *v is set and 1 returned. */
+static int
+int_text(const char *s, int64_t *v)
+{
+	char back[32], *end;
+	long long n;
+
+	if (!*s)
+		return 0;
+	n = strtoll(s, &end, 10);
+	if (*end)
+		return 0;
+	snprintf(back, sizeof(back), "%lld", n);
+	*v = n;
+	return strcmp(back, s) == 0;
+}
+
+/* Does exe name the program p: the path itself, its last component, or
+ * either of a deleted executable ("/x/p (deleted)")? */
+static int
+exe_matches(const char *exe, const char *p, size_t plen)
+{
+	static const char del[] = " (deleted)";
+	size_t len = strlen(exe), dl = sizeof(del) - 1;
+
+	if (strcmp(exe, p) == 0)
+		return 1;
+	if (len >= plen + 1 && exe[len - plen - 1] == '/' && memcmp(exe + len - plen, p, plen) == 0)
+		return 1;
+	return len >= plen + 1 + dl && strcmp(exe + len - dl, del) == 0 &&
+	    exe[len - dl - plen - 1] == '/' && memcmp(exe + len - dl - plen, p, plen) == 0;
+}
+
+static int
+read_runs(struct records *rs, struct store_reader *r, struct file *f,
+    const struct report_opts *o, char *err, size_t errlen)
+{
+	struct store_rows *rows;
+	char sql[160];
+	int64_t started, end, from, to;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, started, coalesce(stopped, last_commit, started) "
+	    "FROM %s.runs", store_reader_schema(r, f->index));
+	if (!(rows = store_query(r, sql, NULL, 0, err, errlen)))
+		return -1;
+	while ((rc = store_rows_next(rows, err, errlen)) == 1) {
+		started = store_rows_int(rows, 1);
+		end = store_rows_int(rows, 2);
+		*VEC_PUSH(&f->run_end) = end;
+		hmap_put(&f->run_by_id, id_key(store_rows_int(rows, 0)),
+		    (void *)(uintptr_t)f->run_end.n);
+		from = started > o->since ? started : o->since;
+		to = end < o->until ? end : o->until;
+		if (to > from)
+			rs->recorded[f->host] += to - from;
+		rs->has_runs[f->host] = 1;
+	}
+	store_rows_free(rows);
+	return rc;
+}
+
+static int
+read_processes(struct records *rs, struct store_reader *r, struct file *f,
+    const struct filter *flt, char *err, size_t errlen)
+{
+	struct store_rows *rows;
+	struct proc *p;
+	const char *s;
+	char sql[160];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id, user, exe, unit, container FROM %s.processes",
+	    store_reader_schema(r, f->index));
+	if (!(rows = store_query(r, sql, NULL, 0, err, errlen)))
+		return -1;
+	while ((rc = store_rows_next(rows, err, errlen)) == 1) {
+		p = VEC_PUSH(&f->procs);
+		p->user = col_str(rs, rows, 1);
+		p->exe = col_str(rs, rows, 2);
+		p->unit = col_str(rs, rows, 3);
+		p->container = col_str(rs, rows, 4);
+		if (flt->process && (s = store_rows_text(rows, 2)) &&
+		    exe_matches(s, flt->process, flt->plen))
+			p->match |= PM_PROCESS;
+		if (flt->user && (s = store_rows_text(rows, 1)) && strcmp(s, flt->user) == 0)
+			p->match |= PM_USER;
+		if (flt->unit && (((s = store_rows_text(rows, 3)) && strcmp(s, flt->unit) == 0) ||
+		    ((s = store_rows_text(rows, 4)) && strcmp(s, flt->unit) == 0)))
+			p->match |= PM_UNIT;
+		hmap_put(&f->proc_by_id, id_key(store_rows_int(rows, 0)),
+		    (void *)(uintptr_t)f->procs.n);
+	}
+	store_rows_free(rows);
+	return rc;
+}
+
+static uint8_t
+kind_class(const char *k)
+{
+	static const struct { const char *name; uint8_t kc; } kinds[] = {
+		{ "connect", KC_CONNECT }, { "accept", KC_ACCEPT }, { "udp_flow", KC_UDPFLOW },
+		{ "listen", KC_LISTEN }, { "bound", KC_BOUND }, { "established", KC_EST },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(k, kinds[i].name) == 0)
+			return kinds[i].kc;
+	return 0;
+}
+
+static uint32_t
+uid_string(struct records *rs, struct file *f, int64_t uid)
+{
+	void *v = hmap_get(&f->uid_str, id_key(uid));
+	char s[24];
+	uint32_t id;
+
+	if (v)
+		return (uint32_t)((uintptr_t)v - 1);
+	snprintf(s, sizeof(s), "%" PRId64, uid);
+	id = strtab_intern(&rs->strs, s, strlen(s));
+	hmap_put(&f->uid_str, id_key(uid), (void *)((uintptr_t)id + 1));
+	return id;
+}
+
+enum { C_KIND, C_PROTO, C_LADDR, C_LPORT, C_RADDR, C_RPORT, C_PROCESS, C_UID, C_COMM,
+	C_OPENED, C_CLOSED, C_RUN, C_COUNT };
+
+static int
+read_intervals(struct records *rs, struct store_reader *r, struct file *f,
+    const struct report_opts *o, const struct filter *flt, char *err, size_t errlen)
+{
+	struct store_rows *rows;
+	struct proc *p;
+	struct rec *x;
+	struct gkey k;
+	const char *kind, *comm;
+	char sql[256];
+	void *v;
+	int64_t opened, end, uid = 0, lport, rport;
+	size_t i;
+	uint8_t kc;
+	int rc, has_uid;
+
+	snprintf(sql, sizeof(sql), "SELECT kind, proto, local_addr, local_port, remote_addr, "
+	    "remote_port, process_id, uid, comm, opened, closed, run_id, count FROM %s.intervals",
+	    store_reader_schema(r, f->index));
+	if (!(rows = store_query(r, sql, NULL, 0, err, errlen)))
+		return -1;
+	while ((rc = store_rows_next(rows, err, errlen)) == 1) {
+		opened = store_rows_int(rows, C_OPENED);
+		if (!store_rows_isnull(rows, C_CLOSED))
+			end = store_rows_int(rows, C_CLOSED);
+		else if ((v = hmap_get(&f->run_by_id, id_key(store_rows_int(rows, C_RUN)))))
+			end = f->run_end.v[(uintptr_t)v - 1];
+		else
+			end = opened;
+		kind = store_rows_text(rows, C_KIND);
+		kc = kind ? kind_class(kind) : 0;
+		lport = store_rows_isnull(rows, C_LPORT) ? -1 : store_rows_int(rows, C_LPORT);
+		if (o->base_until > 0 && (kc & KC_SERVER) && lport >= 0 &&
+		    opened < o->base_until && end >= o->base_since) {
+			memset(&k, 0, sizeof(k));
+			k.w[0] = f->host;
+			k.w[1] = col_str(rs, rows, C_PROTO);
+			k.w[2] = (uint32_t)lport;
+			keymap_put(&rs->base, &k, 1);
+		}
+		if (opened >= o->until || end < o->since)
+			continue;
+		rport = store_rows_isnull(rows, C_RPORT) ? -1 : store_rows_int(rows, C_RPORT);
+		if (o->port >= 0 && lport != o->port && rport != o->port)
+			continue;
+		p = NULL;
+		if (!store_rows_isnull(rows, C_PROCESS) &&
+		    (v = hmap_get(&f->proc_by_id, id_key(store_rows_int(rows, C_PROCESS)))))
+			p = &f->procs.v[(uintptr_t)v - 1];
+		has_uid = !store_rows_isnull(rows, C_UID);
+		if (has_uid)
+			uid = store_rows_int(rows, C_UID);
+		comm = store_rows_text(rows, C_COMM);
+		if (flt->process && !(p && (p->match & PM_PROCESS)) &&
+		    !(comm && strcmp(comm, flt->process) == 0))
+			continue;
+		if (flt->user && !(p && (p->match & PM_USER)) &&
+		    !(has_uid && flt->user_is_uid && uid == flt->user_uid))
+			continue;
+		if (flt->unit && !(p && (p->match & PM_UNIT)))
+			continue;
+		x = VEC_PUSH(&rs->r);
+		x->t0 = opened > o->since ? opened : o->since;
+		x->t1 = end < o->until ? end : o->until;
+		x->count = store_rows_int(rows, C_COUNT);
+		x->kind = col_str(rs, rows, C_KIND);
+		x->proto = col_str(rs, rows, C_PROTO);
+		/* the local address matters for listeners alone */
+		x->laddr = kc & KC_LISTEN ? col_str(rs, rows, C_LADDR) : STR_NONE;
+		x->raddr = col_str(rs, rows, C_RADDR);
+		x->lport = (int32_t)lport;
+		x->rport = (int32_t)rport;
+		x->host = f->host;
+		x->kc = kc;
+		if (p && p->exe != STR_NONE)
+			x->prog = p->exe;
+		else if (comm)
+			x->prog = strtab_intern(&rs->strs, comm, store_rows_bytes(rows, C_COMM));
+		else
+			x->prog = strtab_intern(&rs->strs, "?", 1);
+		if (p && p->user != STR_NONE)
+			x->user = p->user;
+		else if (has_uid)
+			x->user = uid_string(rs, f, uid);
+		else
+			x->user = strtab_intern(&rs->strs, "?", 1);
+		x->unit = p ? (p->unit != STR_NONE ? p->unit : p->container) : STR_NONE;
+		if (opened >= o->since) {
+			x->flags |= RF_OPENED;
+			if (!rs->any_opened || opened < rs->open_min)
+				rs->open_min = opened;
+			if (!rs->any_opened || opened > rs->open_max)
+				rs->open_max = opened;
+			rs->any_opened = 1;
+		}
+		for (i = 0; has_uid && i < flt->uids_of_interest.n; i++)
+			if (uid == flt->uids_of_interest.v[i])
+				x->flags |= RF_UID_OI;
+		if (p)
+			p->used = 1;
+	}
+	store_rows_free(rows);
+	return rc;
+}
+
+static void
+file_release(struct file *f)
+{
+	VEC_FREE(&f->procs);
+	VEC_FREE(&f->run_end);
+	hmap_release(&f->proc_by_id);
+	hmap_release(&f->run_by_id);
+	hmap_release(&f->uid_str);
+}
+
+static int
+str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The host groups: the distinct hosts of r's files in byte order;
+ * host[i] is file i's group. */
+static void
+host_groups(struct records *rs, struct store_reader *r, uint16_t *host)
+{
+	size_t n = store_reader_nfiles(r), i, j;
+	char **names = xcalloc(n + 1, sizeof(*names));
+
+	for (i = 0; i < n; i++)
+		names[i] = (char *)store_reader_file_host(r, i);
+	qsort(names, n, sizeof(*names), str_ptr_cmp);
+	rs->hosts = xcalloc(n + 1, sizeof(*rs->hosts));
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+			rs->hosts[rs->nhosts++] = xstrdup(names[i]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < rs->nhosts; j++)
+			if (strcmp(store_reader_file_host(r, i), rs->hosts[j]) == 0)
+				host[i] = (uint16_t)j;
+	free(names);
+}
+
+int
+records_read(struct records *rs, struct store_reader *r, const struct report_opts *o,
+    char *err, size_t errlen)
+{
+	size_t n = store_reader_nfiles(r), i, j;
+	uint16_t *host = xcalloc(n + 1, sizeof(*host));
+	struct filter flt = { 0 };
+	struct file f;
+	int64_t uid;
+	int rc = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	strtab_init(&rs->strs);
+	host_groups(rs, r, host);
+	rs->recorded = xcalloc(rs->nhosts + 1, sizeof(*rs->recorded));
+	rs->has_runs = xcalloc(rs->nhosts + 1, sizeof(*rs->has_runs));
+	flt.process = o->process && *o->process ? o->process : NULL;
+	flt.plen = flt.process ? strlen(flt.process) : 0;
+	flt.user = o->user && *o->user ? o->user : NULL;
+	flt.unit = o->unit && *o->unit ? o->unit : NULL;
+	flt.user_is_uid = flt.user && int_text(flt.user, &flt.user_uid);
+	for (i = 0; i < o->nusers_of_interest; i++)
+		if (int_text(o->users_of_interest[i], &uid))
+			*VEC_PUSH(&flt.uids_of_interest) = uid;
+	for (i = 0; i < n && rc == 0; i++) {
+		memset(&f, 0, sizeof(f));
+		f.index = i;
+		f.host = host[i];
+		if (read_runs(rs, r, &f, o, err, errlen) == -1 ||
+		    read_processes(rs, r, &f, &flt, err, errlen) == -1 ||
+		    read_intervals(rs, r, &f, o, &flt, err, errlen) == -1)
+			rc = -1;
+		for (j = 0; rc == 0 && j < f.procs.n; j++) {
+			if (f.procs.v[j].used && f.procs.v[j].exe != STR_NONE) {
+				struct rec_exe *e = VEC_PUSH(&rs->exes);
+
+				e->host = f.host;
+				e->exe = f.procs.v[j].exe;
+				e->user = f.procs.v[j].user;
+			}
+		}
+		file_release(&f);
+	}
+	VEC_FREE(&flt.uids_of_interest);
+	free(host);
+	return rc;
+}
+
+void
+records_release(struct records *rs)
+{
+	size_t i;
+
+	VEC_FREE(&rs->r);
+	VEC_FREE(&rs->exes);
+	strtab_release(&rs->strs);
+	keymap_release(&rs->base);
+	for (i = 0; i < rs->nhosts; i++)
+		free(rs->hosts[i]);
+	free(rs->hosts);
+	free(rs->recorded);
+	free(rs->has_runs);
+	memset(rs, 0, sizeof(*rs));
+}
