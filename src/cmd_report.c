@@ -20,25 +20,27 @@
 
 static const char report_usage[] =
     "usage: portscope report [--db PATH]... [--jsonl FILE]... [--since T] [--until T] [--port N]\n"
-    "                        [--process P] [--user U] [--unit U] [--section S]...\n"
+    "                        [--process P] [--user U] [--unit U] [--section S]... [--utc]\n"
     "                        [--json | --csv | --format text|json|csv|pr | --html FILE]\n"
     "\n"
     "Answer from record's databases: ports and the programs that used them with\n"
     "% of the recorded time, programs, remote ends, users, sockets per hour and\n"
-    "per day, and things of interest.  Times are UTC.\n"
+    "per day, and things of interest.  Times are local (TZ), the zone named.\n"
     "\n"
     "      --db PATH           a record database (default " REPORT_DB_DEFAULT ");\n"
     "                          several --db merge several machines' records\n"
     "      --jsonl FILE        read what record --jsonl streamed instead of a\n"
     "                          database (repeat for several files of one machine)\n"
     "      --since T, --until T  the window: a date (2026-12-01), a time\n"
-    "                          (2026-12-01 13:00[:00]) or an age (90s, 30m, 24h, 7d)\n"
+    "                          (2026-12-01 13:00[:00], local; UTC with a Z) or an\n"
+    "                          age (90s, 30m, 24h, 7d)\n"
     "      --port N            only sockets with local or remote port N\n"
     "      --process P         only a program (path, file name or command name)\n"
     "      --user U            only a user (name or uid)\n"
     "      --unit U            only a systemd unit or container\n"
     "      --section S         ports, processes, remotes, users, time (hours and\n"
     "                          days), hours, days, interest; repeat or comma-list\n"
+    "      --utc               times, hours and days in UTC, not the local time zone\n"
     "      --json              one JSON document (schema in portscope(1))\n"
     "      --csv               one section as CSV (give one --section)\n"
     "      --format F          text, json, csv, or pr (Port Reporter PR-PORTS lines)\n"
@@ -101,8 +103,9 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* A time from the command line: a date or date and time (UTC), or an age
- * before now (90s, 30m, 24h, 7d).  Exits with a usage error. */
+/* A time from the command line: a date or date and time (local time, the
+ * zone the report shows; UTC when it ends in Z), or an age before now
+ * (90s, 30m, 24h, 7d).  Exits with a usage error. */
 static int64_t
 parse_when(const char *opt, const char *s, int64_t now)
 {
@@ -129,8 +132,12 @@ parse_when(const char *opt, const char *s, int64_t now)
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		memset(&tm, 0, sizeof(tm));
 		end = strptime(s, fmts[i], &tm);
-		if (end && (*end == '\0' || (end[0] == 'Z' && end[1] == '\0')))
+		if (end && end[0] == 'Z' && end[1] == '\0')
 			return (int64_t)timegm(&tm) * 1000000000;
+		if (end && *end == '\0') {
+			tm.tm_isdst = -1;	/* whichever the date had */
+			return (int64_t)mktime(&tm) * 1000000000;
+		}
 	}
 	cli_usage_error(&cli, "bad %s '%s': give a date (2026-12-01), a date and time "
 	    "(2026-12-01 13:00) or an age (24h)", opt, s);
@@ -206,7 +213,7 @@ report_parse(int argc, char **argv, struct report_cli *c)
 {
 	enum { O_DB = 256, O_JSONL, O_SINCE, O_UNTIL, O_PORT, O_PROCESS, O_USER, O_UNIT,
 	    O_SECTION, O_JSON, O_CSV, O_FORMAT, O_HTML, O_POI, O_UOI, O_ROI,
-	    O_BSINCE, O_BUNTIL };
+	    O_BSINCE, O_BUNTIL, O_UTC };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "jsonl", required_argument, NULL, O_JSONL },
@@ -226,6 +233,7 @@ report_parse(int argc, char **argv, struct report_cli *c)
 		{ "remotes-of-interest", required_argument, NULL, O_ROI },
 		{ "baseline-since", required_argument, NULL, O_BSINCE },
 		{ "baseline-until", required_argument, NULL, O_BUNTIL },
+		{ "utc", no_argument, NULL, O_UTC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -320,6 +328,9 @@ report_parse(int argc, char **argv, struct report_cli *c)
 			add_list("remote of interest", optarg, &c->remotes.v, &c->remotes.n,
 			    &c->remotes.cap, 1);
 			break;
+		case O_UTC:
+			c->o.utc = 1;
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			exit(0);
@@ -339,6 +350,11 @@ report_parse(int argc, char **argv, struct report_cli *c)
 		cli_usage_error(&cli, "give both --baseline-since and --baseline-until");
 	if (c->dbs.n == 0 && c->jsonl.n == 0)
 		*VEC_PUSH(&c->dbs) = REPORT_DB_DEFAULT;
+	/* One choice of zone for everything that follows: the times given,
+	 * and every time the report shows (localtime, SQLite's too). */
+	if (c->o.utc && setenv("TZ", "UTC0", 1) == -1)
+		err(1, "cannot set TZ");
+	tzset();
 	now = now_ns();
 	if (c->since)
 		c->o.since = parse_when("since", c->since, now);

@@ -15,6 +15,7 @@
 #include "report/records.h"
 #include "report/report.h"
 #include "report/span.h"
+#include "report/tz.h"
 
 /* A list of distinct values in the order they were first added: string
  * ids, a "proto/port" pair (PORTVAL) or "to <address>" (TOVAL). */
@@ -57,6 +58,7 @@ struct engine {
 	uint32_t		 nlists;
 	uint32_t		*by_start;	/* record indexes by t0 */
 	uint32_t		*gid;		/* per record: its group, or NO_GROUP */
+	struct tz_map		 tz;		/* local hours over the records' times */
 };
 #define NO_GROUP	UINT32_MAX
 

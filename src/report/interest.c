@@ -308,8 +308,6 @@ new_since_baseline(struct engine *e, struct rep_table *t)
 	struct group *p;
 	const struct rec *x;
 	struct gkey k;
-	struct tm tm;
-	time_t sec;
 	char *detail, when[32];
 	uint32_t *ord;
 	size_t i;
@@ -330,9 +328,7 @@ new_since_baseline(struct engine *e, struct rep_table *t)
 	ord = groups_sorted(e, &g, by_port);
 	for (i = 0; i < g.n; i++) {
 		p = &g.v[ord[i]];
-		sec = (time_t)(p->first / 1000000000);
-		gmtime_r(&sec, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		rep_time_str(p->first, when, sizeof(when));
 		xasprintf(&detail, "first seen %s", when);
 		interest_row(t, host_name(e, p->host), "new since baseline",
 		    port_subject(e, p->proto, p->port), dl_join(e, &p->l[1]), detail);

@@ -57,12 +57,19 @@ rep_cell(const struct rep_table *t, size_t r, int c)
 	return &t->cells.v[r * (size_t)t->ncols + (size_t)c];
 }
 
+void
+rep_time_str(int64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 const char *
 rep_cell_str(const struct rep_col *col, const struct rep_cell *c, char *buf, size_t len)
 {
-	time_t sec;
-	struct tm tm;
-
 	if (c->null)
 		return "";
 	switch (col->type) {
@@ -76,9 +83,7 @@ rep_cell_str(const struct rep_col *col, const struct rep_cell *c, char *buf, siz
 		snprintf(buf, len, "%.1f", c->d);
 		return buf;
 	case REP_TIME:
-		sec = (time_t)(c->i / 1000000000);
-		gmtime_r(&sec, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+		rep_time_str(c->i, buf, len);
 		return buf;
 	}
 	return "";

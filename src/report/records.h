@@ -68,8 +68,7 @@ struct records {
 	/* Baseline: (host, proto, port) of listening or bound sockets open
 	 * in the baseline window, before any filter. */
 	struct keymap	 base;
-	int64_t		 open_min, open_max;	/* of intervals with RF_OPENED */
-	int		 any_opened;
+	int64_t		 t_min, t_max;	/* the earliest t0 and the latest t1 */
 };
 
 /* Read r's databases through the window and filters of o.  Returns 0, or

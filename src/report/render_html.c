@@ -232,11 +232,7 @@ svg_bars(const struct rep_table *t, int lcol, int vcol, const char *id, const ch
 static void
 fmt_time(int64_t ns, char *s, size_t len)
 {
-	time_t sec = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(s, len, "%Y-%m-%d %H:%M:%S", &tm);
+	rep_time_str(ns, s, len);
 }
 
 void
@@ -260,8 +256,10 @@ render_html(const struct report *rep, const struct report_opts *o, struct buf *b
 	}
 	fmt_time(rep->since, s0, sizeof(s0));
 	fmt_time(rep->until, s1, sizeof(s1));
-	buf_printf(b, "</h1>\n<p class=\"meta\">%s to %s UTC; recorded %" PRId64 "h %02"
-	    PRId64 "m %02" PRId64 "s</p>\n", s0, s1, rec / 3600, rec / 60 % 60, rec % 60);
+	buf_printf(b, "</h1>\n<p class=\"meta\">%s to %s, times in ", s0, s1);
+	html_esc(b, rep->tz);
+	buf_printf(b, "; recorded %" PRId64 "h %02" PRId64 "m %02" PRId64 "s</p>\n",
+	    rec / 3600, rec / 60 % 60, rec % 60);
 	for (k = 0; k < SEC_COUNT; k++) {
 		const struct rep_table *t = &rep->tables[order[k]];
 

@@ -5,20 +5,31 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "output/json.h"
 #include "report/report.h"
 
+/* A time as ISO 8601 in the report's zone, with its offset ("Z" when the
+ * offset is 0: UTC, --utc). */
 static void
 json_ktime(struct buf *b, const char *key, int64_t ns)
 {
 	time_t sec = (time_t)(ns / 1000000000);
 	struct tm tm;
-	char s[32];
+	char s[48];
+	long off;
+	size_t n;
 
-	gmtime_r(&sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	localtime_r(&sec, &tm);
+	n = strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff;
+	if (off == 0)
+		snprintf(s + n, sizeof(s) - n, "Z");
+	else
+		snprintf(s + n, sizeof(s) - n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		    labs(off) / 3600, labs(off) / 60 % 60);
 	json_kstr(b, key, s);
 }
 
@@ -93,6 +104,7 @@ render_json(const struct report *rep, const struct report_opts *o, struct buf *b
 	buf_putc(b, ']');
 	json_ktime(b, "since", rep->since);
 	json_ktime(b, "until", rep->until);
+	json_kstr(b, "time_zone", rep->tz);
 	json_key(b, "recorded_seconds");
 	buf_printf(b, "%.3f", (double)rep->recorded_ns / 1e9);
 	json_key(b, "filters");

@@ -10,8 +10,8 @@
 #include "report/report.h"
 
 static const char sql_pr[] =
-"SELECT strftime('%Y-%m-%d', ts / 1000000000, 'unixepoch'),\n"
-"  strftime('%H:%M:%S', ts / 1000000000, 'unixepoch'), upper(proto), local_port,\n"
+"SELECT strftime('%Y-%m-%d', ts / 1000000000, 'unixepoch', 'localtime'),\n"
+"  strftime('%H:%M:%S', ts / 1000000000, 'unixepoch', 'localtime'), upper(proto), local_port,\n"
 "  local_addr, remote_port, remote_addr, pid, coalesce(exe, comm), user, host\n"
 "FROM all_events\n"
 "WHERE proto IS NOT NULL AND ts >= ?1 AND ts < ?2\n"

@@ -70,16 +70,6 @@ put_host(struct buf *b, const char *s, size_t w, int last)
 	free(head);
 }
 
-static void
-fmt_time(int64_t ns, char *s, size_t len)
-{
-	time_t sec = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(s, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 /* Things of interest as a list: what and subject on one line, the detail
  * and programs on the next (each cut at 100 columns). */
 static void
@@ -208,10 +198,10 @@ render_text(const struct report *rep, struct buf *b)
 	buf_puts(b, "portscope report: ");
 	for (i = 0; i < rep->nhosts; i++)
 		buf_printf(b, "%s%s", i ? ", " : "", rep->hosts[i]);
-	fmt_time(rep->since, s0, sizeof(s0));
-	fmt_time(rep->until, s1, sizeof(s1));
-	buf_printf(b, "\nwindow: %s to %s UTC; recorded %" PRId64 "h %02" PRId64 "m %02"
-	    PRId64 "s\n", s0, s1, rec / 3600, rec / 60 % 60, rec % 60);
+	rep_time_str(rep->since, s0, sizeof(s0));
+	rep_time_str(rep->until, s1, sizeof(s1));
+	buf_printf(b, "\nwindow: %s to %s, times in %s\nrecorded %" PRId64 "h %02" PRId64 "m %02"
+	    PRId64 "s\n", s0, s1, rep->tz, rec / 3600, rec / 60 % 60, rec % 60);
 	for (s = 0; s < SEC_COUNT; s++)
 		if (rep->want[s])
 			render_table(rep, &rep->tables[s], b);

@@ -4,7 +4,9 @@
  * every renderer — text, CSV, JSON, HTML — draws the same way; and the
  * PR-PORTS line stream.
  *
- * Times are nanoseconds since the epoch; hours and days are UTC.
+ * Times are nanoseconds since the epoch.  They are shown, and hours and
+ * days bucketed, in the local time zone (TZ; `report --utc` sets TZ to
+ * UTC before anything reads it); the report names the zone (rep->tz).
  */
 #ifndef REPORT_REPORT_H
 #define REPORT_REPORT_H
@@ -30,13 +32,14 @@ struct report_opts {
 	uint16_t	*ports_of_interest;	size_t nports_of_interest;
 	const char	**users_of_interest;	size_t nusers_of_interest;
 	const char	**remotes_of_interest;	size_t nremotes_of_interest;	/* CIDRs, checked */
+	int		 utc;			/* --utc (cmd_report sets TZ to UTC) */
 };
 
 enum rep_type {
 	REP_TEXT,	/* s */
 	REP_INT,	/* i */
 	REP_PCT,	/* d, a percentage */
-	REP_TIME,	/* i, ns since the epoch: ISO 8601 UTC */
+	REP_TIME,	/* i, ns since the epoch: local time (ISO 8601 with offset in JSON) */
 	REP_HOST,	/* s, shown in text and HTML only with several hosts */
 };
 
@@ -77,6 +80,7 @@ struct report {
 	int64_t			 since, until;
 	int64_t			 recorded_ns;	/* recorded time in the window, all hosts */
 	int64_t			 generated;
+	char			 tz[96];	/* the zone's names in the report: "CET, +0100" */
 };
 
 /* Answer the sections in want[] (SEC_COUNT flags) from r.  Returns 0, or
@@ -96,6 +100,8 @@ void	rep_set_int(struct rep_cell *, int64_t);
 void	rep_set_pct(struct rep_cell *, double);
 /* The cell of row r, column c. */
 const struct rep_cell *rep_cell(const struct rep_table *, size_t r, int c);
+/* A time (ns) as local "YYYY-MM-DD HH:MM:SS", into buf. */
+void	rep_time_str(int64_t ns, char *buf, size_t len);
 /* A cell as text the way the text and CSV renderers show it (into buf). */
 const char *rep_cell_str(const struct rep_col *, const struct rep_cell *,
 	    char *buf, size_t len);

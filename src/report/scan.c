@@ -276,14 +276,12 @@ read_intervals(struct records *rs, struct store_reader *r, struct file *f,
 		else
 			x->user = strtab_intern(&rs->strs, "?", 1);
 		x->unit = p ? (p->unit != STR_NONE ? p->unit : p->container) : STR_NONE;
-		if (opened >= o->since) {
+		if (opened >= o->since)
 			x->flags |= RF_OPENED;
-			if (!rs->any_opened || opened < rs->open_min)
-				rs->open_min = opened;
-			if (!rs->any_opened || opened > rs->open_max)
-				rs->open_max = opened;
-			rs->any_opened = 1;
-		}
+		if (rs->r.n == 1 || x->t0 < rs->t_min)
+			rs->t_min = x->t0;
+		if (rs->r.n == 1 || x->t1 > rs->t_max)
+			rs->t_max = x->t1;
 		for (i = 0; has_uid && i < flt->uids_of_interest.n; i++)
 			if (uid == flt->uids_of_interest.v[i])
 				x->flags |= RF_UID_OI;

@@ -90,8 +90,8 @@ static const struct {
 	S(SEC_PROCESSES, "processes", "Programs", cols_processes),
 	S(SEC_REMOTES, "remotes", "Remote ends", cols_remotes),
 	S(SEC_USERS, "users", "Users", cols_users),
-	S(SEC_HOURS, "hours", "Sockets opened per hour of day (UTC)", cols_hours),
-	S(SEC_DAYS, "days", "Sockets opened per day (UTC)", cols_days),
+	S(SEC_HOURS, "hours", "Sockets opened per hour of day", cols_hours),
+	S(SEC_DAYS, "days", "Sockets opened per day", cols_days),
 #undef S
 };
 
@@ -299,27 +299,9 @@ sec_users(struct engine *e, struct rep_table *t)
 	groups_free(&g);
 }
 
-/* The hour of day and the day (days since the epoch) of t, in UTC. */
-static void
-bucket(int64_t t, int *hour, int32_t *day)
-{
-	*hour = (int)(t / 3600000000000 % 24);
-	*day = (int32_t)(t / 86400000000000);
-}
-
-/* Day as yyyy-mm-dd. */
-static void
-day_str(int32_t day, char *s, size_t len)
-{
-	time_t sec = (time_t)day * 86400;
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(s, len, "%Y-%m-%d", &tm);
-}
-
-/* Hours (all 24) and days (those with sockets), of sockets opened in the
- * window: connections, sockets and, per day, distinct programs (l[0]). */
+/* Hours (all 24) and days (those with sockets), local, of sockets opened
+ * in the window: connections, sockets and, per day, distinct programs
+ * (l[0]); a group's port is its day, yyyymmdd. */
 static void
 sec_time(struct engine *e, struct rep_table *hours, struct rep_table *days)
 {
@@ -340,7 +322,7 @@ sec_time(struct engine *e, struct rep_table *hours, struct rep_table *days)
 		x = &rs->r.v[i];
 		if (!(x->flags & RF_OPENED))
 			continue;
-		bucket(x->t0, &h, &day);
+		tz_map_find(&e->tz, x->t0, &h, &day);
 		d = group_get(&g, 0, 0, 0, 0, day, NULL);
 		if (x->kc & KC_CONN) {
 			conns[h] += x->count;
@@ -361,7 +343,8 @@ sec_time(struct engine *e, struct rep_table *hours, struct rep_table *days)
 	for (i = 0; days && i < g.n; i++) {
 		d = &g.v[o[i]];
 		c = rep_row(days);
-		day_str(d->port, s, sizeof(s));
+		snprintf(s, sizeof(s), "%04d-%02d-%02d", (int)(d->port / 10000),
+		    (int)(d->port / 100 % 100), (int)(d->port % 100));
 		rep_set_text(&c[0], s);
 		rep_set_int(&c[1], d->n[0]);
 		rep_set_int(&c[2], d->n[1]);
@@ -422,8 +405,14 @@ report_build(struct report *rep, struct store_reader *r, const struct report_opt
 	}
 	for (i = 0; i < rs.nhosts; i++)
 		rep->recorded_ns += rs.recorded[i];
-	strtab_rank(&rs.strs);
+	/* the zone as the window's start, the records and its end see it */
 	memset(&e, 0, sizeof(e));
+	tz_map_name_at(&e.tz, o->since);
+	if (rs.r.n)
+		tz_map_build(&e.tz, rs.t_min, rs.t_max);
+	tz_map_name_at(&e.tz, o->until - 1);
+	tz_map_label(&e.tz, rep->tz, sizeof(rep->tz));
+	strtab_rank(&rs.strs);
 	e.rs = &rs;
 	e.st = &rs.strs;
 	e.gid = xcalloc(rs.r.n + 1, sizeof(*e.gid));
@@ -445,6 +434,7 @@ report_build(struct report *rep, struct store_reader *r, const struct report_opt
 		    want[SEC_DAYS] ? &rep->tables[SEC_DAYS] : NULL);
 	free(e.gid);
 	free(e.by_start);
+	tz_map_release(&e.tz);
 	keymap_release(&e.seen);
 	records_release(&rs);
 	return rc;

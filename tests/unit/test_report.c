@@ -2,7 +2,8 @@
  * for --remotes-of-interest, the text table within 100 columns with long
  * text cut and marked, CSV quoting, a column null in every row hidden in
  * text but kept in CSV; and the engine's pieces: the union of intervals
- * (against a brute-force count), the order by start, the string table. */
+ * (against a brute-force count), the order by start, the string table,
+ * and local hours and days across daylight-saving changes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "report/intern.h"
 #include "report/report.h"
 #include "report/span.h"
+#include "report/tz.h"
 #include "util/buf.h"
 
 static void
@@ -317,6 +320,104 @@ test_strtab(void **state)
 	strtab_release(&t);
 }
 
+/* ns of a UTC date and time */
+static int64_t
+utc_ns(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+	    .tm_min = mi };
+
+	return (int64_t)timegm(&tm) * 1000000000;
+}
+
+static void
+expect_bucket(const struct tz_map *m, int64_t t, int hour, int32_t day)
+{
+	int h;
+	int32_t dd;
+
+	tz_map_find(m, t, &h, &dd);
+	assert_int_equal(h, hour);
+	assert_int_equal(dd, day);
+}
+
+static void
+use_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+/* New York across both changes of 2026: 8 March 02:00 EST becomes 03:00
+ * EDT (07:00 UTC), 1 November 02:00 EDT becomes 01:00 EST (06:00 UTC).
+ * Bucketed in UTC, every one of these would be 4 or 5 hours off. */
+static void
+test_tz_new_york(void **state)
+{
+	struct tz_map m = { 0 };
+	char label[96];
+	int h, seen2 = 0;
+	int32_t d;
+	int64_t t;
+
+	(void)state;
+	use_tz("America/New_York");
+	tz_map_build(&m, utc_ns(2026, 3, 7, 0, 0), utc_ns(2026, 3, 10, 0, 0));
+	expect_bucket(&m, utc_ns(2026, 3, 8, 4, 59), 23, 20260307);	/* 23:59 EST */
+	expect_bucket(&m, utc_ns(2026, 3, 8, 5, 0), 0, 20260308);	/* midnight */
+	expect_bucket(&m, utc_ns(2026, 3, 8, 6, 59), 1, 20260308);	/* 01:59 EST */
+	expect_bucket(&m, utc_ns(2026, 3, 8, 7, 0), 3, 20260308);	/* 03:00 EDT */
+	expect_bucket(&m, utc_ns(2026, 3, 9, 3, 59), 23, 20260308);	/* 23:59 EDT */
+	expect_bucket(&m, utc_ns(2026, 3, 9, 4, 0), 0, 20260309);
+	/* 8 March has no 02:00 */
+	for (t = utc_ns(2026, 3, 8, 5, 0); t < utc_ns(2026, 3, 9, 4, 0); t += 60000000000LL) {
+		tz_map_find(&m, t, &h, &d);
+		seen2 += h == 2;
+	}
+	assert_int_equal(seen2, 0);
+	tz_map_label(&m, label, sizeof(label));
+	assert_string_equal(label, "EST, -0500 / EDT, -0400");
+	tz_map_release(&m);
+
+	memset(&m, 0, sizeof(m));
+	tz_map_build(&m, utc_ns(2026, 10, 31, 0, 0), utc_ns(2026, 11, 3, 0, 0));
+	expect_bucket(&m, utc_ns(2026, 11, 1, 5, 30), 1, 20261101);	/* 01:30 EDT */
+	expect_bucket(&m, utc_ns(2026, 11, 1, 6, 30), 1, 20261101);	/* 01:30 EST */
+	expect_bucket(&m, utc_ns(2026, 11, 1, 7, 30), 2, 20261101);	/* 02:30 EST */
+	expect_bucket(&m, utc_ns(2026, 11, 2, 4, 59), 23, 20261101);
+	expect_bucket(&m, utc_ns(2026, 11, 2, 5, 0), 0, 20261102);
+	tz_map_release(&m);
+	use_tz("UTC0");
+}
+
+/* Kolkata, +05:30: local hours begin at half past UTC hours. */
+static void
+test_tz_kolkata(void **state)
+{
+	struct tz_map m = { 0 };
+	char label[96];
+
+	(void)state;
+	use_tz("Asia/Kolkata");
+	tz_map_name_at(&m, utc_ns(2026, 12, 1, 0, 0));
+	tz_map_build(&m, utc_ns(2026, 12, 1, 0, 0), utc_ns(2026, 12, 2, 0, 0));
+	expect_bucket(&m, utc_ns(2026, 12, 1, 0, 0), 5, 20261201);	/* 05:30 */
+	expect_bucket(&m, utc_ns(2026, 12, 1, 0, 29), 5, 20261201);	/* 05:59 */
+	expect_bucket(&m, utc_ns(2026, 12, 1, 0, 30), 6, 20261201);	/* 06:00 */
+	expect_bucket(&m, utc_ns(2026, 12, 1, 18, 29), 23, 20261201);	/* 23:59 */
+	expect_bucket(&m, utc_ns(2026, 12, 1, 18, 30), 0, 20261202);	/* midnight */
+	expect_bucket(&m, utc_ns(2026, 12, 2, 0, 0) + 999999999, 5, 20261202);
+	tz_map_label(&m, label, sizeof(label));
+	assert_string_equal(label, "IST, +0530");
+	tz_map_release(&m);
+	/* and in UTC, the same instants */
+	use_tz("UTC0");
+	memset(&m, 0, sizeof(m));
+	tz_map_build(&m, utc_ns(2026, 12, 1, 0, 0), utc_ns(2026, 12, 2, 0, 0));
+	expect_bucket(&m, utc_ns(2026, 12, 1, 18, 30), 18, 20261201);
+	tz_map_release(&m);
+}
+
 int
 main(void)
 {
@@ -330,6 +431,8 @@ main(void)
 		cmocka_unit_test(test_span_union),
 		cmocka_unit_test(test_span_order),
 		cmocka_unit_test(test_strtab),
+		cmocka_unit_test(test_tz_new_york),
+		cmocka_unit_test(test_tz_kolkata),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@ python3-selenium) and print TAP lines.
 import datetime
 import ipaddress
 import json
+import re
 import sys
 import time
 
@@ -55,13 +56,14 @@ def shown(v, key):
         return ""
     if isinstance(v, float) or key == "pct_time":
         return "%.1f" % v
-    if isinstance(v, str) and len(v) == 20 and v.endswith("Z") and v[10] == "T":
+    if is_time(v):
         return v[:10] + " " + v[11:19]
     return str(v)
 
 
+# A JSON time: ISO 8601 with its zone's offset, or Z.
 def is_time(v):
-    return isinstance(v, str) and len(v) == 20 and v.endswith("Z") and v[10] == "T"
+    return isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", v) is not None
 
 
 # The sort key a person expects for a JSON value: numbers as numbers (none
@@ -72,8 +74,7 @@ def sort_key(v, numeric):
         if v is None:
             return float("-inf")
         if is_time(v):
-            return datetime.datetime.strptime(v, "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=datetime.timezone.utc).timestamp()
+            return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
         return float(v)
     if v is None:
         return ""
