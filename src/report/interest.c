@@ -223,7 +223,8 @@ odd_paths(struct engine *e, struct rep_table *t)
 		r->name = slash ? slash + 1 : r->path;
 	}
 	free(ord);
-	qsort(ex.v, ex.n, sizeof(*ex.v), exe_cmp);
+	if (ex.n)
+		qsort(ex.v, ex.n, sizeof(*ex.v), exe_cmp);
 	buf_init(&d);
 	for (i = 0; i < ex.n; i++) {
 		r = &ex.v[i];

@@ -133,3 +133,17 @@ TZ=Asia/Kolkata R --format pr --utc >"$TMP/utc.pr"
 check_eq "PR-PORTS lines with --utc: UTC" "$(head -n 1 "$TMP/utc.pr" | cut -d, -f1,2)" "2026-03-07,23:10:00"
 TZ=Asia/Kolkata R --html "$TMP/in.html"
 check_grep "HTML: the zone named beside the window" "$TMP/in.html" "times in IST, \+0530"
+
+# a database with nothing recorded: every section empty (hours all zero),
+# status 0, in every format
+sqlite3 "$db" "DELETE FROM intervals; DELETE FROM events; DELETE FROM runs"
+for f in "" --json "--csv --section interest" "--html $TMP/empty.html" "--format pr"; do
+	# shellcheck disable=SC2086
+	TZ=America/New_York R $f >"$TMP/empty.out" 2>"$TMP/empty.err"
+	check_eq "nothing recorded, report ${f:---text}: status 0, no message" "$? $(cat "$TMP/empty.err")" "0 "
+done
+TZ=America/New_York R --json >"$TMP/empty.json"
+check "nothing recorded: 24 empty hours, no days, no ports" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["sections"]
+sys.exit(0 if [h["sockets"] for h in s["hours"]] == [0] * 24 and s["days"] == [] and s["ports"] == [] else 1)' "$TMP/empty.json"

@@ -173,6 +173,9 @@ done
 check_grep "text report: 7100 with its 5 connections" "$TMP/r.txt" "^  tcp +7100 +listen,accept .* 5$"
 check_grep "text report: remote ends with their addresses" "$TMP/r.txt" "^  DIR +PROTO +REMOTE ADDRESS +PORT "
 check_eq "text report: no NAME column while every name is null" "$(grep -c ' NAME ' "$TMP/r.txt")" 0
+R --section remotes --html "$TMP/remotes.html"
+check_grep "HTML: the remote ends' table has its address column" "$TMP/remotes.html" 'data-key="address"'
+check_eq "HTML: and no name column while every name is null" "$(grep -c 'data-key="name"' "$TMP/remotes.html")" 0
 R --csv --section remotes >"$TMP/remotes.csv"
 check "CSV of remotes: a name column after the address, empty" python3 -c '
 import csv, sys
