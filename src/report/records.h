@@ -36,7 +36,7 @@ enum {
 };
 
 struct rec {
-	int64_t		 t0, t1;	/* clipped to the window */
+	int64_t		 t0, t1;	/* clipped to the window and to its run */
 	int64_t		 count;
 	uint32_t	 kind, proto;	/* string ids */
 	uint32_t	 laddr, raddr;	/* string ids or STR_NONE; laddr of listeners only */

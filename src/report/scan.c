@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report/records.h"
+#include "report/span.h"
 #include "util/hmap.h"
 #include "util/vec.h"
 #include "util/xmalloc.h"
@@ -24,14 +25,25 @@ struct proc {
 
 enum { PM_PROCESS = 1, PM_USER = 2, PM_UNIT = 4 };
 
+/* A recording run of one of the files.  A run is known by its host,
+ * start and pid: the same run in several files of one host (a copy of a
+ * file that went on recording) is read from one of them only. */
+struct run {
+	int64_t		 id, started, end, pid;	/* end: stopped, else last commit */
+	size_t		 file;
+	uint16_t	 host;
+	uint8_t		 skip;		/* read from another file */
+};
+struct runs { struct run *v; size_t n, cap; };
+
 /* One file's tables, while it is read. */
 struct file {
 	size_t		 index;
 	uint16_t	 host;
 	struct { struct proc *v; size_t n, cap; } procs;
 	struct hmap	 proc_by_id;		/* id -> index + 1 */
-	struct { int64_t *v; size_t n, cap; } run_end;
-	struct hmap	 run_by_id;		/* id -> index + 1 */
+	const struct run *runs;		/* all files' runs */
+	struct hmap	 run_by_id;		/* id -> index in runs + 1 */
 	struct hmap	 uid_str;		/* uid -> string id + 1 */
 };
 
@@ -92,33 +104,86 @@ exe_matches(const char *exe, const char *p, size_t plen)
 	    exe[len - dl - plen - 1] == '/' && memcmp(exe + len - dl - plen, p, plen) == 0;
 }
 
+/* Every run of every file, into runs. */
 static int
-read_runs(struct records *rs, struct store_reader *r, struct file *f,
-    const struct report_opts *o, char *err, size_t errlen)
+read_runs(struct runs *runs, struct store_reader *r, const uint16_t *host,
+    char *err, size_t errlen)
 {
 	struct store_rows *rows;
+	struct run *u;
 	char sql[160];
-	int64_t started, end, from, to;
-	int rc;
+	size_t i, n = store_reader_nfiles(r);
+	int rc = 0;
 
-	snprintf(sql, sizeof(sql), "SELECT id, started, coalesce(stopped, last_commit, started) "
-	    "FROM %s.runs", store_reader_schema(r, f->index));
-	if (!(rows = store_query(r, sql, NULL, 0, err, errlen)))
-		return -1;
-	while ((rc = store_rows_next(rows, err, errlen)) == 1) {
-		started = store_rows_int(rows, 1);
-		end = store_rows_int(rows, 2);
-		*VEC_PUSH(&f->run_end) = end;
-		hmap_put(&f->run_by_id, id_key(store_rows_int(rows, 0)),
-		    (void *)(uintptr_t)f->run_end.n);
-		from = started > o->since ? started : o->since;
-		to = end < o->until ? end : o->until;
-		if (to > from)
-			rs->recorded[f->host] += to - from;
-		rs->has_runs[f->host] = 1;
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(sql, sizeof(sql), "SELECT id, started, coalesce(stopped, last_commit, "
+		    "started), pid FROM %s.runs", store_reader_schema(r, i));
+		if (!(rows = store_query(r, sql, NULL, 0, err, errlen)))
+			return -1;
+		while ((rc = store_rows_next(rows, err, errlen)) == 1) {
+			u = VEC_PUSH(runs);
+			u->id = store_rows_int(rows, 0);
+			u->started = store_rows_int(rows, 1);
+			u->end = store_rows_int(rows, 2);
+			u->pid = store_rows_int(rows, 3);
+			u->file = i;
+			u->host = host[i];
+		}
+		store_rows_free(rows);
 	}
-	store_rows_free(rows);
 	return rc;
+}
+
+/* Same host, start and pid together; the one that reached furthest
+ * first, then the one of the earliest file. */
+static int
+run_cmp(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	if (x->started != y->started)
+		return x->started < y->started ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* Mark the copies of a run in other files of its host (all but the one
+ * that reached furthest) to be skipped, and add up each host's recorded
+ * time in the window: the union of its runs' spans (runs is sorted by
+ * host and start, which the union's sweep needs). */
+static void
+runs_dedup(struct records *rs, struct runs *runs, const struct report_opts *o)
+{
+	struct span sp = { 0 };
+	struct run *u;
+	int64_t from, to;
+	size_t i;
+
+	if (runs->n)
+		qsort(runs->v, runs->n, sizeof(*runs->v), run_cmp);
+	for (i = 0; i < runs->n; i++) {
+		u = &runs->v[i];
+		if (i > 0 && u->host == u[-1].host && u->started == u[-1].started &&
+		    u->pid == u[-1].pid)
+			u->skip = 1;
+		if (i == 0 || u->host != u[-1].host) {
+			if (i > 0)
+				rs->recorded[u[-1].host] = sp.busy;
+			memset(&sp, 0, sizeof(sp));
+		}
+		rs->has_runs[u->host] = 1;
+		from = u->started > o->since ? u->started : o->since;
+		to = u->end < o->until ? u->end : o->until;
+		if (!u->skip && to > from)
+			span_add(&sp, from, to);
+	}
+	if (runs->n)
+		rs->recorded[runs->v[runs->n - 1].host] = sp.busy;
 }
 
 static int
@@ -196,11 +261,12 @@ read_intervals(struct records *rs, struct store_reader *r, struct file *f,
 	struct store_rows *rows;
 	struct proc *p;
 	struct rec *x;
+	const struct run *run;
 	struct gkey k;
 	const char *kind, *comm;
 	char sql[256];
 	void *v;
-	int64_t opened, end, uid = 0, lport, rport;
+	int64_t opened, end, lo, hi, uid = 0, lport, rport;
 	size_t i;
 	uint8_t kc;
 	int rc, has_uid;
@@ -212,12 +278,16 @@ read_intervals(struct records *rs, struct store_reader *r, struct file *f,
 		return -1;
 	while ((rc = store_rows_next(rows, err, errlen)) == 1) {
 		opened = store_rows_int(rows, C_OPENED);
+		run = NULL;
+		if ((v = hmap_get(&f->run_by_id, id_key(store_rows_int(rows, C_RUN))))) {
+			run = &f->runs[(uintptr_t)v - 1];
+			if (run->skip)
+				continue;	/* a copy of a run read from another file */
+		}
 		if (!store_rows_isnull(rows, C_CLOSED))
 			end = store_rows_int(rows, C_CLOSED);
-		else if ((v = hmap_get(&f->run_by_id, id_key(store_rows_int(rows, C_RUN)))))
-			end = f->run_end.v[(uintptr_t)v - 1];
 		else
-			end = opened;
+			end = run ? run->end : opened;
 		kind = store_rows_text(rows, C_KIND);
 		kc = kind ? kind_class(kind) : 0;
 		lport = store_rows_isnull(rows, C_LPORT) ? -1 : store_rows_int(rows, C_LPORT);
@@ -251,8 +321,18 @@ read_intervals(struct records *rs, struct store_reader *r, struct file *f,
 		if (flt->unit && !(p && (p->match & PM_UNIT)))
 			continue;
 		x = VEC_PUSH(&rs->r);
-		x->t0 = opened > o->since ? opened : o->since;
-		x->t1 = end < o->until ? end : o->until;
+		/* clipped to the window and to the run: no time is counted
+		 * that its recorder did not see */
+		lo = o->since;
+		hi = o->until;
+		if (run && run->started > lo)
+			lo = run->started;
+		if (run && run->end < hi)
+			hi = run->end;
+		x->t0 = opened > lo ? opened : lo;
+		x->t1 = end < hi ? end : hi;
+		if (x->t1 < x->t0)
+			x->t1 = x->t0;
 		x->count = store_rows_int(rows, C_COUNT);
 		x->kind = col_str(rs, rows, C_KIND);
 		x->proto = col_str(rs, rows, C_PROTO);
@@ -296,7 +376,6 @@ static void
 file_release(struct file *f)
 {
 	VEC_FREE(&f->procs);
-	VEC_FREE(&f->run_end);
 	hmap_release(&f->proc_by_id);
 	hmap_release(&f->run_by_id);
 	hmap_release(&f->uid_str);
@@ -337,6 +416,7 @@ records_read(struct records *rs, struct store_reader *r, const struct report_opt
 	size_t n = store_reader_nfiles(r), i, j;
 	uint16_t *host = xcalloc(n + 1, sizeof(*host));
 	struct filter flt = { 0 };
+	struct runs runs = { 0 };
 	struct file f;
 	int64_t uid;
 	int rc = 0;
@@ -354,12 +434,18 @@ records_read(struct records *rs, struct store_reader *r, const struct report_opt
 	for (i = 0; i < o->nusers_of_interest; i++)
 		if (int_text(o->users_of_interest[i], &uid))
 			*VEC_PUSH(&flt.uids_of_interest) = uid;
+	if (read_runs(&runs, r, host, err, errlen) == -1)
+		rc = -1;
+	runs_dedup(rs, &runs, o);
 	for (i = 0; i < n && rc == 0; i++) {
 		memset(&f, 0, sizeof(f));
 		f.index = i;
 		f.host = host[i];
-		if (read_runs(rs, r, &f, o, err, errlen) == -1 ||
-		    read_processes(rs, r, &f, &flt, err, errlen) == -1 ||
+		f.runs = runs.v;
+		for (j = 0; j < runs.n; j++)
+			if (runs.v[j].file == i)
+				hmap_put(&f.run_by_id, id_key(runs.v[j].id), (void *)(uintptr_t)(j + 1));
+		if (read_processes(rs, r, &f, &flt, err, errlen) == -1 ||
 		    read_intervals(rs, r, &f, o, &flt, err, errlen) == -1)
 			rc = -1;
 		for (j = 0; rc == 0 && j < f.procs.n; j++) {
@@ -374,6 +460,7 @@ records_read(struct records *rs, struct store_reader *r, const struct report_opt
 		file_release(&f);
 	}
 	VEC_FREE(&flt.uids_of_interest);
+	VEC_FREE(&runs);
 	free(host);
 	return rc;
 }
