@@ -80,6 +80,9 @@ rep_cell_str(const struct rep_col *col, const struct rep_cell *c, char *buf, siz
 		snprintf(buf, len, "%" PRId64, c->i);
 		return buf;
 	case REP_PCT:
+		/* not "0.0" for a port that was in use, however briefly */
+		if (c->d > 0 && c->d < 0.05)
+			return "<0.1";
 		snprintf(buf, len, "%.1f", c->d);
 		return buf;
 	case REP_TIME:

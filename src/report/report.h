@@ -102,7 +102,9 @@ void	rep_set_pct(struct rep_cell *, double);
 const struct rep_cell *rep_cell(const struct rep_table *, size_t r, int c);
 /* A time (ns) as local "YYYY-MM-DD HH:MM:SS", into buf. */
 void	rep_time_str(int64_t ns, char *buf, size_t len);
-/* A cell as text the way the text and CSV renderers show it (into buf). */
+/* A cell as text the way the text and HTML renderers show it (into buf):
+ * a percentage to one decimal, a non-zero one under 0.05 as "<0.1" (CSV
+ * and JSON print the number). */
 const char *rep_cell_str(const struct rep_col *, const struct rep_cell *,
 	    char *buf, size_t len);
 /* Is column col shown in text/HTML?  Host columns only with several hosts,

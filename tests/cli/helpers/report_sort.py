@@ -55,7 +55,8 @@ def shown(v, key):
     if v is None:
         return ""
     if isinstance(v, float) or key == "pct_time":
-        return "%.1f" % v
+        # a share in use but under 0.05 % is not shown as 0.0
+        return "<0.1" if 0 < v < 0.05 else "%.1f" % v
     if is_time(v):
         return v[:10] + " " + v[11:19]
     return str(v)
