@@ -48,8 +48,10 @@ struct groups {
 enum { DIR_IN, DIR_UNKNOWN, DIR_OUT };
 extern const char *const dir_names[];
 
-/* Sort orders: a list of these, GO_END last. */
-enum { GO_END, GO_HOST, GO_PORT, GO_PROTO, GO_STR, GO_N0_DESC, GO_DIR };
+/* Sort orders: a list of these, GO_END last.  GO_ADDR: the string as an
+ * address, by value: IPv4 numerically, then IPv6 by its 16 bytes, then
+ * what is not an address, as GO_STR. */
+enum { GO_END, GO_HOST, GO_PORT, GO_PROTO, GO_STR, GO_ADDR, GO_N0_DESC, GO_DIR };
 
 struct engine {
 	const struct records	*rs;

@@ -3,6 +3,7 @@
  * with lists of distinct values kept in the order values first came,
  * sorted for output by a list of keys.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,11 +107,29 @@ group_find(const struct groups *g, uint16_t host, uint8_t dir, uint32_t proto, u
 	return i == UINT32_MAX ? NULL : &g->v[i];
 }
 
+/* An address's sort key: its family's rank, then its bytes. */
+struct addr_key {
+	uint8_t		 b[17];
+};
+
 struct sort_arg {
 	const struct strtab	*st;
 	const struct group	*v;
 	const uint8_t		*order;
+	const struct addr_key	*addr;	/* per group, when the order has GO_ADDR */
 };
+
+static void
+addr_key(struct addr_key *k, const char *s)
+{
+	memset(k, 0, sizeof(*k));
+	if (inet_pton(AF_INET, s, k->b + 1) == 1)
+		k->b[0] = 0;
+	else if (inet_pton(AF_INET6, s, k->b + 1) == 1)
+		k->b[0] = 1;
+	else
+		k->b[0] = 2;
+}
 
 static int
 cmp_i64(int64_t a, int64_t b)
@@ -140,6 +159,11 @@ group_cmp(const void *a, const void *b, void *arg)
 		case GO_STR:
 			c = cmp_i64(strtab_order(s->st, x->str), strtab_order(s->st, y->str));
 			break;
+		case GO_ADDR:
+			c = memcmp(s->addr[x - s->v].b, s->addr[y - s->v].b, sizeof(s->addr->b));
+			if (c == 0)
+				c = cmp_i64(strtab_order(s->st, x->str), strtab_order(s->st, y->str));
+			break;
 		case GO_N0_DESC:
 			c = cmp_i64(y->n[0], x->n[0]);
 			break;
@@ -154,13 +178,21 @@ group_cmp(const void *a, const void *b, void *arg)
 uint32_t *
 groups_sorted(const struct engine *e, const struct groups *g, const uint8_t *order)
 {
-	struct sort_arg s = { e->st, g->v, order };
+	struct sort_arg s = { e->st, g->v, order, NULL };
 	uint32_t *o = xcalloc(g->n + 1, sizeof(*o));
+	struct addr_key *addr = NULL;
 	size_t i;
 
+	if (memchr(order, GO_ADDR, strlen((const char *)order))) {
+		addr = xcalloc(g->n + 1, sizeof(*addr));
+		for (i = 0; i < g->n; i++)
+			addr_key(&addr[i], strtab_str(e->st, g->v[i].str));
+		s.addr = addr;
+	}
 	for (i = 0; i < g->n; i++)
 		o[i] = (uint32_t)i;
 	qsort_r(o, g->n, sizeof(*o), group_cmp, &s);
+	free(addr);
 	return o;
 }
 

@@ -18,6 +18,7 @@
 
 static const uint8_t by_port[] = { GO_HOST, GO_PORT, GO_PROTO, GO_STR, GO_END };
 static const uint8_t by_str[] = { GO_HOST, GO_STR, GO_END };
+static const uint8_t by_addr[] = { GO_HOST, GO_ADDR, GO_END };
 
 /* Append a row; programs and detail are taken (freed with the report). */
 static void
@@ -145,7 +146,7 @@ remotes_of_interest(struct engine *e, struct rep_table *t, const struct report_o
 		dl_add(e, &p->l[1], x->prog);
 		p->n[0] += x->count;
 	}
-	ord = groups_sorted(e, &g, by_str);
+	ord = groups_sorted(e, &g, by_addr);
 	for (i = 0; i < g.n; i++) {
 		p = &g.v[ord[i]];
 		addr = strtab_str(e->st, p->str);

@@ -221,7 +221,7 @@ sec_processes(struct engine *e, struct rep_table *t)
 static void
 sec_remotes(struct engine *e, struct rep_table *t)
 {
-	static const uint8_t order[] = { GO_N0_DESC, GO_HOST, GO_STR, GO_PORT, GO_DIR,
+	static const uint8_t order[] = { GO_N0_DESC, GO_HOST, GO_ADDR, GO_PORT, GO_DIR,
 	    GO_PROTO, GO_END };
 	const struct records *rs = e->rs;
 	struct groups g = { 0 };
