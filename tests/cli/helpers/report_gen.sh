@@ -6,7 +6,8 @@
 # transaction inserts INTERVALS intervals (1% listeners on ports 1-500,
 # 60% connections made to 50 x 200 remote addresses, 30% accepted, 9% UDP
 # flows) and EVENTS events spread over them, by 200 processes of 10 users,
-# two of them from odd paths.  Prints nothing; status 0 when done.
+# two of them from odd paths; every interval closes by the end of its run,
+# as record's do.  Prints nothing; status 0 when done.
 set -eu
 ps=$1 db=$2 nev=$3 niv=$4
 rm -f "$db" "$db-wal" "$db-shm"
@@ -43,8 +44,8 @@ INSERT INTO intervals (id, run_id, kind, proto, family, local_addr, local_port, 
     CASE kind WHEN 'listen' THEN 'LISTEN' WHEN 'udp_flow' THEN 'UNCONN' ELSE 'CLOSE' END,
     1 + x % 200, 1001 + x % 200, (1 + x % 200) % 10, 'prog' || ((1 + x % 200) % 50),
     t0 + (x * 604799 % $niv) * (span / $niv),
-    t0 + (x * 604799 % $niv) * (span / $niv) + CASE kind WHEN 'listen' THEN span / 10
-      ELSE 1000000000 * (1 + x % 30) END,
+    min(t0 + span, t0 + (x * 604799 % $niv) * (span / $niv) + CASE kind WHEN 'listen'
+      THEN span / 10 ELSE 1000000000 * (1 + x % 30) END),
     'close', 1 + x % 3
   FROM (SELECT x, CASE WHEN x % 100 = 0 THEN 'listen' WHEN x % 100 < 61 THEN 'connect'
       WHEN x % 100 < 91 THEN 'accept' ELSE 'udp_flow' END AS kind FROM c), k;
