@@ -31,9 +31,11 @@ static const char report_usage[] =
     "                          several --db merge several machines' records\n"
     "      --jsonl FILE        read what record --jsonl streamed instead of a\n"
     "                          database (repeat for several files of one machine)\n"
-    "      --since T, --until T  the window: a date (2026-12-01), a time\n"
-    "                          (2026-12-01 13:00[:00], local; UTC with a Z) or an\n"
-    "                          age (90s, 30m, 24h, 7d)\n"
+    "      --since T, --until T  the window: a date (2026-12-01) or a date and\n"
+    "                          time (2026-12-01 13:00[:00], or with a T) in local\n"
+    "                          time (UTC with --utc or a trailing Z:\n"
+    "                          2026-12-01T13:00Z), or an age before now (90s, 30m,\n"
+    "                          24h, 7d, 2w)\n"
     "      --port N            only sockets with local or remote port N\n"
     "      --process P         only a program (path, file name or command name)\n"
     "      --user U            only a user (name or uid)\n"
@@ -105,7 +107,7 @@ now_ns(void)
 
 /* A time from the command line: a date or date and time (local time, the
  * zone the report shows; UTC when it ends in Z), or an age before now
- * (90s, 30m, 24h, 7d).  Exits with a usage error. */
+ * (90s, 30m, 24h, 7d, 2w).  Exits with a usage error. */
 static int64_t
 parse_when(const char *opt, const char *s, int64_t now)
 {
