@@ -14,6 +14,7 @@
 #include "report/intern.h"
 #include "report/report.h"
 #include "store/reader.h"
+#include "util/hmap.h"
 
 /* What kind of socket an interval was: bits of struct rec's kc. */
 enum {
@@ -76,5 +77,12 @@ struct records {
 int	records_read(struct records *rs, struct store_reader *r,
 	    const struct report_opts *o, char *err, size_t errlen);
 void	records_release(struct records *rs);
+
+/* The runs of r's files that another file of their host holds too and
+ * that are read from that one (see records_read): SKIP_KEY(file, run id)
+ * put into skip.  Returns 0, or -1 with the reason. */
+#define SKIP_KEY(file, id)	((uint64_t)(file) << 48 ^ (uint64_t)(id))
+int	records_skipped_runs(struct store_reader *r, struct hmap *skip, char *err,
+	    size_t errlen);
 
 #endif

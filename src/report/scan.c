@@ -104,6 +104,34 @@ exe_matches(const char *exe, const char *p, size_t plen)
 	    exe[len - dl - plen - 1] == '/' && memcmp(exe + len - dl - plen, p, plen) == 0;
 }
 
+static int
+str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The host groups: the distinct hosts of r's files in byte order;
+ * host[i] is file i's group. */
+static void
+host_groups(struct records *rs, struct store_reader *r, uint16_t *host)
+{
+	size_t n = store_reader_nfiles(r), i, j;
+	char **names = xcalloc(n + 1, sizeof(*names));
+
+	for (i = 0; i < n; i++)
+		names[i] = (char *)store_reader_file_host(r, i);
+	qsort(names, n, sizeof(*names), str_ptr_cmp);
+	rs->hosts = xcalloc(n + 1, sizeof(*rs->hosts));
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+			rs->hosts[rs->nhosts++] = xstrdup(names[i]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < rs->nhosts; j++)
+			if (strcmp(store_reader_file_host(r, i), rs->hosts[j]) == 0)
+				host[i] = (uint16_t)j;
+	free(names);
+}
+
 /* Every run of every file, into runs. */
 static int
 read_runs(struct runs *runs, struct store_reader *r, const uint16_t *host,
@@ -152,10 +180,49 @@ run_cmp(const void *a, const void *b)
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-/* Mark the copies of a run in other files of its host (all but the one
- * that reached furthest) to be skipped, and add up each host's recorded
- * time in the window: the union of its runs' spans (runs is sorted by
- * host and start, which the union's sweep needs). */
+/* Sort runs by host and start, and mark the copies of a run in other
+ * files of its host (all but the one that reached furthest) to be
+ * skipped. */
+static void
+runs_mark(struct runs *runs)
+{
+	struct run *u;
+	size_t i;
+
+	if (runs->n)
+		qsort(runs->v, runs->n, sizeof(*runs->v), run_cmp);
+	for (i = 1; i < runs->n; i++) {
+		u = &runs->v[i];
+		if (u->host == u[-1].host && u->started == u[-1].started && u->pid == u[-1].pid)
+			u->skip = 1;
+	}
+}
+
+int
+records_skipped_runs(struct store_reader *r, struct hmap *skip, char *err, size_t errlen)
+{
+	size_t n = store_reader_nfiles(r), i;
+	uint16_t *host = xcalloc(n + 1, sizeof(*host));
+	struct records rs;
+	struct runs runs = { 0 };
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	host_groups(&rs, r, host);
+	rc = read_runs(&runs, r, host, err, errlen);
+	runs_mark(&runs);
+	for (i = 0; rc == 0 && i < runs.n; i++)
+		if (runs.v[i].skip)
+			hmap_put(skip, SKIP_KEY(runs.v[i].file, runs.v[i].id), (void *)1);
+	VEC_FREE(&runs);
+	free(host);
+	records_release(&rs);
+	return rc;
+}
+
+/* Mark the copies of runs (runs_mark), and add up each host's recorded
+ * time in the window: the union of its runs' spans (runs is then sorted
+ * by host and start, which the union's sweep needs). */
 static void
 runs_dedup(struct records *rs, struct runs *runs, const struct report_opts *o)
 {
@@ -164,13 +231,9 @@ runs_dedup(struct records *rs, struct runs *runs, const struct report_opts *o)
 	int64_t from, to;
 	size_t i;
 
-	if (runs->n)
-		qsort(runs->v, runs->n, sizeof(*runs->v), run_cmp);
+	runs_mark(runs);
 	for (i = 0; i < runs->n; i++) {
 		u = &runs->v[i];
-		if (i > 0 && u->host == u[-1].host && u->started == u[-1].started &&
-		    u->pid == u[-1].pid)
-			u->skip = 1;
 		if (i == 0 || u->host != u[-1].host) {
 			if (i > 0)
 				rs->recorded[u[-1].host] = sp.busy;
@@ -379,34 +442,6 @@ file_release(struct file *f)
 	hmap_release(&f->proc_by_id);
 	hmap_release(&f->run_by_id);
 	hmap_release(&f->uid_str);
-}
-
-static int
-str_ptr_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The host groups: the distinct hosts of r's files in byte order;
- * host[i] is file i's group. */
-static void
-host_groups(struct records *rs, struct store_reader *r, uint16_t *host)
-{
-	size_t n = store_reader_nfiles(r), i, j;
-	char **names = xcalloc(n + 1, sizeof(*names));
-
-	for (i = 0; i < n; i++)
-		names[i] = (char *)store_reader_file_host(r, i);
-	qsort(names, n, sizeof(*names), str_ptr_cmp);
-	rs->hosts = xcalloc(n + 1, sizeof(*rs->hosts));
-	for (i = 0; i < n; i++)
-		if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
-			rs->hosts[rs->nhosts++] = xstrdup(names[i]);
-	for (i = 0; i < n; i++)
-		for (j = 0; j < rs->nhosts; j++)
-			if (strcmp(store_reader_file_host(r, i), rs->hosts[j]) == 0)
-				host[i] = (uint16_t)j;
-	free(names);
 }
 
 int

@@ -232,7 +232,7 @@ column_list(sqlite3 *db, size_t i, const char *table, const char *alias,
 
 /*
  * The views: one SELECT per file, joined with UNION ALL.  Each row carries
- * its file's host label, and process ids are made unique across files (see
+ * its file's host label and index (file), and process ids are made unique across files (see
  * column_list), so two files of one host never mix up their processes
  * when a query joins processes to intervals or events by host and id.
  */
@@ -266,7 +266,8 @@ make_views(struct store_reader *r, char *err, size_t errlen)
 		for (i = 0; i < r->n; i++) {
 			snprintf(schema, sizeof(schema), "h%zu", i);
 			host = sqlite3_mprintf("%Q", r->label[i]);
-			buf_printf(&b, "%sSELECT %s AS host, ", i ? " UNION ALL " : "", host);
+			buf_printf(&b, "%sSELECT %s AS host, %zu AS file, ", i ? " UNION ALL " : "",
+			    host, i);
 			sqlite3_free(host);
 			if (column_list(r->db, i, views[v].table, views[v].alias,
 			    views[v].pid_col, &b) == -1) {

@@ -8,8 +8,8 @@
 # (10.0.0.9, 10.0.0.50, 10.0.0.150, then IPv6) in text, JSON and CSV, and
 # so are the remotes of interest.  (2) Real `portscope record` databases:
 # a.db, then b.db a copy of it that went on recording; report --db a.db
-# --db b.db answers exactly what b.db alone does (the runs both files hold
-# count once).
+# --db b.db answers exactly what b.db alone does, in every section and in
+# the PR-PORTS lines (the runs both files hold count once).
 . "$(dirname "$0")/lib.sh"
 need_root "report_runs runs record in a network namespace of its own"
 command -v sqlite3 >/dev/null || { notok "the sqlite3 shell is not installed"; exit 0; }
@@ -100,13 +100,16 @@ check_eq "remotes of interest: by address value" \
 	"10.0.0.9 10.0.0.50 10.0.0.150"
 
 # (2) A copy of a database that went on recording.
-# rec DB PORT: record (polling) in a network namespace of its own while a
-# listener is held on PORT; stops once the database has it.
+# rec DB PORT: record (polling) in a network namespace of its own, and
+# hold a listener on PORT once it records; stops once the database has it.
 rec() {
 	unshare --net bash -c '
 		ip link set lo up
+		: >"$1.log"
+		"$5" record --db "$1" --poll --flush-interval 0.1 2>"$1.log" & r=$!
+		for _ in $(seq 500); do grep -q "recording into" "$1.log" && break; sleep 0.02; done
+		# opened while recording: an event (a PR-PORTS line) as well
 		"$4" "$3" 127.0.0.1 "$2" 30 >/dev/null & l=$!
-		"$5" record --db "$1" --poll --flush-interval 0.1 2>>"$1.log" & r=$!
 		for _ in $(seq 500); do
 			n=$(sqlite3 "$1" "SELECT count(*) FROM intervals WHERE local_port = $2" 2>/dev/null || true)
 			[ "${n:-0}" -ge 1 ] && break
@@ -138,3 +141,8 @@ check_eq "--db a.db --db b.db: the same report as b.db alone" "$(cat "$TMP/ab.vi
 check_eq "--db b.db --db a.db: the same" "$(cat "$TMP/ba.view")" "$(cat "$TMP/b.view")"
 check_eq "--db a.db --db a.db: the same as a.db alone" \
 	"$(view --db "$TMP/a.db" --db "$TMP/a.db")" "$(view --db "$TMP/a.db")"
+"$PORTSCOPE" report --db "$TMP/b.db" --format pr >"$TMP/b.pr"
+check_grep "b.db's PR-PORTS lines: one from a.db's run (7101)" "$TMP/b.pr" ",7101,"
+check_grep "... and one from its own (7102)" "$TMP/b.pr" ",7102,"
+check_eq "--db a.db --db b.db --format pr: b.db's lines, each once" \
+	"$("$PORTSCOPE" report --db "$TMP/a.db" --db "$TMP/b.db" --format pr)" "$(cat "$TMP/b.pr")"
