@@ -528,6 +528,25 @@ owner_of(const struct sk_info *si, __u64 cookie)
 	return &si->owner;
 }
 
+/* The application's bytes, at close: the payload sent (first
+ * transmissions; a retransmission is counted once) and received.  The
+ * kernel's bytes_acked and bytes_received count sequence space, in which
+ * a SYN and a FIN take one byte each: bytes_acked counts our SYN on an
+ * active open and our FIN once acknowledged, bytes_received the peer's
+ * FIN (tcp_fin() sets SOCK_DONE when it takes it; the peer's SYN is
+ * never counted).  bytes_sent - bytes_retrans counts payload only. */
+static __always_inline void
+app_bytes(struct evk_event *e, struct sock *sk, struct tcp_sock *tp)
+{
+	__u64 sent = tp->bytes_sent, retrans = tp->bytes_retrans;
+	__u64 recv = tp->bytes_received;
+
+	e->bytes_sent = sent > retrans ? sent - retrans : 0;
+	if (recv > 0 && (sk->__sk_common.skc_flags & (1UL << SOCK_DONE)))
+		recv--;
+	e->bytes_received = recv;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 {
@@ -607,10 +626,8 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 	e.lifetime_ns = now - si->created_ns;
 	if (si->flags & SF_NO_START)
 		e.flags |= EVKF_NO_START;
-	if (tp) {
-		e.bytes_sent = tp->bytes_acked;
-		e.bytes_received = tp->bytes_received;
-	}
+	if (tp)
+		app_bytes(&e, sk, tp);
 	send_known(&e, si->flags & SF_SEEN);
 	if (si->flags & SF_PASSIVE)
 		bpf_map_delete_elem(&acceptors, &cookie);
