@@ -56,6 +56,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define SF_SEEN		0x04	/* some event was sent about this socket */
 #define SF_PASSIVE	0x08	/* came from a listener */
 #define SF_NO_START	0x10	/* created before we loaded */
+#define SF_ACCEPTED	0x20	/* owner is the acceptor (taken from `acceptors`) */
+#define SF_FIN_SENT	0x40	/* TCP: our FIN is in the sequence space */
 
 /* When the reader was last woken (any CPU; a race costs one wakeup). */
 __u64 last_wakeup_ns;
@@ -83,7 +85,12 @@ struct sk_info {
 	__u64		created_ns;
 	__u16		bound_port;	/* the local port last reported */
 	__u16		flags;		/* SF_* */
-	__u32		pad;
+	/* UDP: the socket's first destination, kept here so that the common
+	 * case (one destination per socket) needs no hash map */
+	__u16		flow_dport;	/* host order */
+	__u16		flow_family;	/* 0: no datagram yet */
+	__u8		flow_daddr[16];
+	__u64		flow_count;
 };
 
 struct {
@@ -246,6 +253,20 @@ wanted(const struct evk_event *e, int known)
 	return 1;
 }
 
+/* A pid filter is set and pid is not in it: the programs leave before
+ * doing anything else for such a process's sockets. */
+static __always_inline int
+pid_unwanted(__u32 pid)
+{
+	return filt_pid && bpf_map_lookup_elem(&pids, &pid) == NULL;
+}
+
+static __always_inline int
+current_unwanted(void)
+{
+	return filt_pid && pid_unwanted(bpf_get_current_pid_tgid() >> 32);
+}
+
 static __always_inline void
 count_lost(void)
 {
@@ -314,6 +335,15 @@ inet_tcp_udp(__u16 family, __u16 proto)
 	    (proto == IPPROTO_TCP || proto == IPPROTO_UDP);
 }
 
+/* Two 16-byte addresses, 8-byte aligned, are equal. */
+static __always_inline int
+same_addr(const __u8 *a, const __u8 *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
 /* ---- process context: cgroup socket hooks ---- */
 
 /* A socket of another network namespace, when only ours is watched. */
@@ -326,7 +356,8 @@ post_bind(struct bpf_sock *ctx)
 	struct sk_info *si;
 	EVENT(e);
 
-	if (!inet_tcp_udp(ctx->family, ctx->protocol) || OTHER_NETNS(ctx))
+	if (!inet_tcp_udp(ctx->family, ctx->protocol) || OTHER_NETNS(ctx) ||
+	    current_unwanted())
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -364,7 +395,8 @@ connect_hook(struct bpf_sock_addr *ctx, int v6)
 	struct sk_info *si;
 	__u32 tid;
 
-	if (sk == NULL || !inet_tcp_udp(sk->family, sk->protocol) || OTHER_NETNS(ctx))
+	if (sk == NULL || !inet_tcp_udp(sk->family, sk->protocol) || OTHER_NETNS(ctx) ||
+	    current_unwanted())
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -417,7 +449,8 @@ sendmsg_hook(struct bpf_sock_addr *ctx, int v6)
 	__u64 one = 1, *n;
 	EVENT(e);
 
-	if (sk == NULL || sk->protocol != IPPROTO_UDP || OTHER_NETNS(ctx))
+	if (sk == NULL || sk->protocol != IPPROTO_UDP || OTHER_NETNS(ctx) ||
+	    current_unwanted())
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
@@ -451,12 +484,25 @@ sendmsg_hook(struct bpf_sock_addr *ctx, int v6)
 		d[3] = ctx->user_ip6[3];
 	} else
 		*(__u32 *)k.daddr = ctx->user_ip4;
-	n = bpf_map_lookup_elem(&flows, &k);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
+	if (si->flow_family == 0) {
+		/* the socket's first destination: kept in its storage */
+		si->flow_family = k.family;
+		si->flow_dport = k.dport;
+		__builtin_memcpy(si->flow_daddr, k.daddr, 16);
+		si->flow_count = 1;
+	} else if (si->flow_family == k.family && si->flow_dport == k.dport &&
+	    same_addr(si->flow_daddr, k.daddr)) {
+		si->flow_count++;
 		return 1;
+	} else {
+		/* another destination: the shared map */
+		n = bpf_map_lookup_elem(&flows, &k);
+		if (n) {
+			__sync_fetch_and_add(n, 1);
+			return 1;
+		}
+		bpf_map_update_elem(&flows, &k, &one, BPF_NOEXIST);
 	}
-	bpf_map_update_elem(&flows, &k, &one, BPF_NOEXIST);
 	e.type = EVK_UDP_FLOW;
 	e.count = 1;
 	e.rport = k.dport;
@@ -488,7 +534,7 @@ int ev_sock_release(struct bpf_sock *ctx)
 	EVENT(e);
 
 	if (ctx->protocol != IPPROTO_UDP || !inet_tcp_udp(ctx->family, ctx->protocol) ||
-	    OTHER_NETNS(ctx))
+	    OTHER_NETNS(ctx) || current_unwanted())
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, 0);
 	read_sock(&e, addr_of(ctx));
@@ -514,17 +560,21 @@ int ev_sock_release(struct bpf_sock *ctx)
 /* ---- any context: TCP state changes ---- */
 
 /* The owner to credit: the acceptor when it took the socket after the
- * storage was last stamped, else the storage's. */
+ * storage was last stamped, else the storage's.  The acceptor, once found,
+ * moves into the storage, so the map is looked up until then only. */
 static __always_inline const struct owner *
-owner_of(const struct sk_info *si, __u64 cookie)
+owner_of(struct sk_info *si, __u64 cookie)
 {
 	const struct owner *a;
 
-	if (!(si->flags & SF_PASSIVE))
+	if ((si->flags & (SF_PASSIVE | SF_ACCEPTED)) != SF_PASSIVE)
 		return &si->owner;	/* only accepted sockets have acceptors */
 	a = bpf_map_lookup_elem(&acceptors, &cookie);
-	if (a && a->stamp_ns >= si->owner.stamp_ns)
-		return a;
+	if (a && a->stamp_ns >= si->owner.stamp_ns) {
+		si->owner = *a;
+		si->flags |= SF_ACCEPTED;
+		bpf_map_delete_elem(&acceptors, &cookie);
+	}
 	return &si->owner;
 }
 
@@ -550,21 +600,24 @@ app_bytes(struct evk_event *e, struct sock *sk, struct tcp_sock *tp)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 {
+	const struct owner *o;
 	struct tcp_sock *tp;
 	struct sk_info *si;
 	struct pending p = {};
 	__u64 cookie, now;
 	__u32 tid;
-	EVENT(e);
 
 	if (sk->sk_protocol != IPPROTO_TCP || (filt_netns_cookie &&
 	    sk->__sk_common.skc_net.net->net_cookie != filt_netns_cookie))
 		return 0;
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
+		return 0;	/* connect's sys_exit reports it */
+	if (newstate != TCP_CLOSE && newstate == oldstate)
+		return 0;	/* set again (tcp_close in FIN_WAIT1): no change */
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
 		return 0;
 	now = bpf_ktime_get_ns();
-	cookie = bpf_get_socket_cookie(sk);
 	if (si->created_ns == 0) {	/* a socket from before we loaded */
 		si->created_ns = now;
 		si->flags |= SF_NO_START;
@@ -576,8 +629,27 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		si->bound_port = sk->__sk_common.skc_num;
 		return 0;
 	}
-	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
-		return 0;	/* connect's sys_exit reports it */
+	cookie = bpf_get_socket_cookie(sk);
+	if (newstate == TCP_LISTEN) {
+		/* listen(): process context, the caller is the owner; a
+		 * first use like bind or connect */
+		if (current_unwanted())
+			return 0;
+		owner_current(&si->owner);
+		si->flags &= ~(SF_CLOSED | SF_NO_START);
+	}
+	o = owner_of(si, cookie);
+	if (newstate == TCP_CLOSE) {
+		if (si->flags & SF_CLOSED)
+			return 0;
+		si->flags |= SF_CLOSED;
+		if ((si->flags & (SF_PASSIVE | SF_ACCEPTED)) == SF_PASSIVE)
+			bpf_map_delete_elem(&acceptors, &cookie);
+	}
+	if (pid_unwanted(o->pid))
+		return 0;	/* before reading the socket: a pid filter's common case */
+
+	EVENT(e);
 	e.ts_ns = now;
 	e.old_state = oldstate;
 	tp = bpf_skc_to_tcp_sock(sk);
@@ -586,11 +658,8 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 	e.state = newstate;
 	if (si->flags & SF_PASSIVE)
 		e.flags |= EVKF_PASSIVE;
+	set_owner(&e, o);
 	if (newstate == TCP_LISTEN) {
-		/* listen(): process context, the caller is the owner; a
-		 * first use like bind or connect */
-		owner_current(&si->owner);
-		si->flags &= ~(SF_CLOSED | SF_NO_START);
 		if (e.lport == 0) {
 			/* the port is picked after this: report at sys_exit */
 			si->flags |= SF_IMPL_PENDING;
@@ -602,23 +671,16 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		}
 		si->bound_port = e.lport;
 		e.type = EVK_LISTEN;
-		set_owner(&e, &si->owner);
 		if (send(&e))
 			si->flags |= SF_SEEN;
 		return 0;
 	}
-	set_owner(&e, owner_of(si, cookie));
-	if (newstate != TCP_CLOSE && newstate == oldstate)
-		return 0;	/* set again (tcp_close in FIN_WAIT1): no change */
 	if (newstate != TCP_CLOSE) {
 		e.type = EVK_STATE;
 		if (send_known(&e, si->flags & SF_SEEN))
 			si->flags |= SF_SEEN;
 		return 0;
 	}
-	if (si->flags & SF_CLOSED)
-		return 0;
-	si->flags |= SF_CLOSED;
 	if (oldstate == TCP_CLOSE && e.lport == 0 && si->bound_port == 0 &&
 	    !(si->flags & SF_SEEN))
 		return 0;	/* never had a port */
@@ -629,8 +691,6 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 	if (tp)
 		app_bytes(&e, sk, tp);
 	send_known(&e, si->flags & SF_SEEN);
-	if (si->flags & SF_PASSIVE)
-		bpf_map_delete_elem(&acceptors, &cookie);
 	return 0;
 }
 
@@ -726,7 +786,7 @@ accept_done(long ret)
 	__u64 skp;
 	EVENT(e);
 
-	if (ret < 0 || (skp = fd_sock(ret)) == 0)
+	if (ret < 0 || current_unwanted() || (skp = fd_sock(ret)) == 0)
 		return;
 	owner_current(&o);
 	read_sock(&e, skp);
