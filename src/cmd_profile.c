@@ -435,6 +435,10 @@ cmd_profile(int argc, char **argv)
 	filter.cgroup_id = cgid;
 	filter.pid = r.o.argv ? r.child : r.o.pid;
 	filter.all_netns = 1;
+	/* the uses profile counts: no state changes or closes (the kernel
+	 * programs then skip them, a large part of their work) */
+	filter.types = EV_BIT(EV_EXISTING) | EV_BIT(EV_BIND) | EV_BIT(EV_LISTEN) |
+	    EV_BIT(EV_CONNECT) | EV_BIT(EV_ACCEPT) | EV_BIT(EV_UDP_FLOW);
 	memset(&evo, 0, sizeof(evo));
 	evo.backend = EV_BACKEND_BPF;
 	evo.no_existing = r.o.argv != NULL;

@@ -67,6 +67,7 @@ const volatile __u16 filt_port;		/* 0: any; else local or remote port */
 const volatile __u8 filt_pid;		/* 1: only pids in `pids` */
 const volatile __u8 filt_protos;	/* bit 0 TCP, bit 1 UDP; 0: both */
 const volatile __u8 filt_families;	/* bit 0 IPv4, bit 1 IPv6; 0: both */
+const volatile __u16 filt_types;	/* bit 1 << EVK_*: the events wanted; 0: all */
 const volatile __u32 filt_netns;	/* 0: any; else this namespace inode */
 const volatile __u64 filt_netns_cookie;	/* the same namespace's cookie: hooks leave early */
 
@@ -234,12 +235,18 @@ read_sock(struct evk_event *e, __u64 skp)
 	}
 }
 
+/* Is an event of this type wanted?  A program whose events are all
+ * unwanted leaves before any other work. */
+#define WANTS(type)	(filt_types == 0 || (filt_types & (1u << (type))))
+
 /* Does the event pass the kernel-side filters?  (Owner already set.)  A
  * socket that passed the port filter once (known) keeps passing it: its
  * close says it is gone whatever ports it shows then. */
 static __always_inline int
 wanted(const struct evk_event *e, int known)
 {
+	if (!WANTS(e->type))
+		return 0;
 	if (filt_port && !known && e->lport != filt_port && e->rport != filt_port)
 		return 0;
 	if (filt_protos && !(filt_protos & (e->proto == IPPROTO_TCP ? 1 : 2)))
@@ -533,8 +540,8 @@ int ev_sock_release(struct bpf_sock *ctx)
 	struct owner o;
 	EVENT(e);
 
-	if (ctx->protocol != IPPROTO_UDP || !inet_tcp_udp(ctx->family, ctx->protocol) ||
-	    OTHER_NETNS(ctx) || current_unwanted())
+	if (!WANTS(EVK_CLOSE) || ctx->protocol != IPPROTO_UDP ||
+	    !inet_tcp_udp(ctx->family, ctx->protocol) || OTHER_NETNS(ctx) || current_unwanted())
 		return 1;
 	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, 0);
 	read_sock(&e, addr_of(ctx));
@@ -614,6 +621,11 @@ int BPF_PROG(ev_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;	/* connect's sys_exit reports it */
 	if (newstate != TCP_CLOSE && newstate == oldstate)
 		return 0;	/* set again (tcp_close in FIN_WAIT1): no change */
+	if (newstate == TCP_LISTEN ? !WANTS(EVK_LISTEN) && !WANTS(EVK_BIND) :
+	    newstate == TCP_CLOSE ? !WANTS(EVK_CLOSE) :
+	    oldstate == TCP_LISTEN ? !WANTS(EVK_STATE) && !WANTS(EVK_CLOSE) :
+	    !WANTS(EVK_STATE))
+		return 0;	/* nothing that follows is wanted */
 	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 	if (si == NULL)
 		return 0;
@@ -792,7 +804,7 @@ accept_done(long ret)
 	read_sock(&e, skp);
 	if (e.proto != IPPROTO_TCP || (e.family != AF_INET && e.family != AF_INET6))
 		return;
-	if (e.cookie)
+	if (e.cookie && (WANTS(EVK_STATE) || WANTS(EVK_CLOSE)))	/* their owner */
 		bpf_map_update_elem(&acceptors, &e.cookie, &o, BPF_ANY);
 	set_owner(&e, &o);
 	e.ts_ns = o.stamp_ns;

@@ -40,6 +40,7 @@ _Static_assert(EVK_BIND == EV_BIND && EVK_LISTEN == EV_LISTEN &&
 _Static_assert(EVKF_IMPLICIT == EVF_IMPLICIT && EVKF_PASSIVE == EVF_PASSIVE &&
     EVKF_NO_OWNER == EVF_NO_OWNER && EVKF_NO_START == EVF_NO_START,
     "kernel event flags match EVF_*");
+_Static_assert(EV_LOST < 16, "an event type mask fits the kernel's filt_types");
 
 /* The owner of a socket that existed before the programs, from the
  * start-up snapshot. */
@@ -296,6 +297,7 @@ bpf_open(struct ev_source *src, char *err, size_t errlen)
 	    (f->protos & SD_UDP ? 2 : 0));
 	s->rodata->filt_families = (uint8_t)((f->families & SD_V4 ? 1 : 0) |
 	    (f->families & SD_V6 ? 2 : 0));
+	s->rodata->filt_types = (uint16_t)f->types;
 	s->rodata->filt_netns = f->all_netns ? 0 : src->netns;
 	s->rodata->filt_netns_cookie = f->all_netns ? 0 : netns_cookie();
 	if (f->pid <= 0)

@@ -154,6 +154,8 @@ ev_deliver(struct ev_source *src, const struct port_event *e)
 	const struct ev_filter *f = &src->filter;
 
 	if (e->type != EV_LOST) {
+		if (f->types && !(f->types & EV_BIT(e->type)))
+			return;
 		if (f->comm && strncmp(e->comm, f->comm, EV_COMM_LEN - 1) != 0)
 			return;
 		if (f->cgroup_id && !cgroup_wanted(src, e->cgroup_id))

@@ -86,7 +86,12 @@ struct ev_filter {
 	unsigned	protos;		/* SD_TCP | SD_UDP (host/sockdiag.h); 0 for both */
 	unsigned	families;	/* SD_V4 | SD_V6; 0 for both */
 	int		all_netns;	/* every network namespace, not only ours */
+	unsigned	types;		/* EV_BIT(type) of each type wanted; 0 for all.
+					   EV_LOST always comes.  With BPF, the kernel
+					   programs skip the work for the others */
 };
+
+#define EV_BIT(type)	(1u << (type))
 
 enum ev_backend {
 	EV_BACKEND_AUTO = 0,	/* bpf when it loads, else poll (and say why) */
