@@ -403,21 +403,29 @@ connect_hook(struct bpf_sock_addr *ctx, int v6)
 	__u32 tid;
 
 	if (sk == NULL || !inet_tcp_udp(sk->family, sk->protocol) || OTHER_NETNS(ctx) ||
+	    !(WANTS(EVK_CONNECT) || WANTS(EVK_BIND) || WANTS(EVK_STATE) || WANTS(EVK_CLOSE)) ||
 	    current_unwanted())
 		return 1;
-	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (si == NULL)
-		return 1;
-	owner_current(&si->owner);
-	if (si->created_ns == 0)
-		si->created_ns = si->owner.stamp_ns;
-	si->flags &= ~SF_CLOSED;
+	p.had_port = sk->src_port != 0;
+	if (sk->protocol == IPPROTO_TCP && !WANTS(EVK_STATE) && !WANTS(EVK_CLOSE)) {
+		/* nothing later reads the storage of this socket: connect's
+		 * own events come from sys_exit */
+		tid = (__u32)bpf_get_current_pid_tgid();
+	} else {
+		si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+		if (si == NULL)
+			return 1;
+		owner_current(&si->owner);
+		if (si->created_ns == 0)
+			si->created_ns = si->owner.stamp_ns;
+		si->flags &= ~SF_CLOSED;
+		if (!p.had_port)
+			si->flags |= SF_IMPL_PENDING;
+		tid = si->owner.tid;
+	}
 	bpf_get_socket_cookie(ctx);	/* fixed now: sys_exit reads it */
 	p.sk = addr_of(sk);
 	p.op = OP_CONNECT;
-	p.had_port = sk->src_port != 0;
-	if (!p.had_port)
-		si->flags |= SF_IMPL_PENDING;
 	p.dport = bpf_ntohs((__u16)ctx->user_port);
 	if (v6) {
 		__u32 *d = (__u32 *)p.daddr;
@@ -428,7 +436,6 @@ connect_hook(struct bpf_sock_addr *ctx, int v6)
 		d[3] = ctx->user_ip6[3];
 	} else
 		*(__u32 *)p.daddr = ctx->user_ip4;
-	tid = si->owner.tid;
 	bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY);
 	return 1;
 }
