@@ -353,6 +353,22 @@ same_addr(const __u8 *a, const __u8 *b)
 
 /* ---- process context: cgroup socket hooks ---- */
 
+/* The socket's storage, created if new, stamped with the current task as
+ * its owner (its first use starts its lifetime); NULL if it cannot be. */
+static __always_inline struct sk_info *
+stamp(struct bpf_sock *sk)
+{
+	struct sk_info *si = bpf_sk_storage_get(&sk_infos, sk, NULL,
+	    BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (si) {
+		owner_current(&si->owner);
+		if (si->created_ns == 0)
+			si->created_ns = si->owner.stamp_ns;
+	}
+	return si;
+}
+
 /* A socket of another network namespace, when only ours is watched. */
 #define OTHER_NETNS(ctx) \
 	(filt_netns_cookie && bpf_get_netns_cookie(ctx) != filt_netns_cookie)
@@ -366,12 +382,8 @@ post_bind(struct bpf_sock *ctx)
 	if (!inet_tcp_udp(ctx->family, ctx->protocol) || OTHER_NETNS(ctx) ||
 	    current_unwanted())
 		return 1;
-	si = bpf_sk_storage_get(&sk_infos, ctx, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (si == NULL)
+	if ((si = stamp(ctx)) == NULL)
 		return 1;
-	owner_current(&si->owner);
-	if (si->created_ns == 0)
-		si->created_ns = si->owner.stamp_ns;
 	si->bound_port = ctx->src_port;
 	e.type = EVK_BIND;
 	set_owner(&e, &si->owner);
@@ -412,12 +424,8 @@ connect_hook(struct bpf_sock_addr *ctx, int v6)
 		 * own events come from sys_exit */
 		tid = (__u32)bpf_get_current_pid_tgid();
 	} else {
-		si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-		if (si == NULL)
+		if ((si = stamp(sk)) == NULL)
 			return 1;
-		owner_current(&si->owner);
-		if (si->created_ns == 0)
-			si->created_ns = si->owner.stamp_ns;
 		si->flags &= ~SF_CLOSED;
 		if (!p.had_port)
 			si->flags |= SF_IMPL_PENDING;
@@ -466,12 +474,8 @@ sendmsg_hook(struct bpf_sock_addr *ctx, int v6)
 	if (sk == NULL || sk->protocol != IPPROTO_UDP || OTHER_NETNS(ctx) ||
 	    current_unwanted())
 		return 1;
-	si = bpf_sk_storage_get(&sk_infos, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (si == NULL)
+	if ((si = stamp(sk)) == NULL)
 		return 1;
-	owner_current(&si->owner);
-	if (si->created_ns == 0)
-		si->created_ns = si->owner.stamp_ns;
 	set_owner(&e, &si->owner);
 	read_sock(&e, addr_of(sk));
 	e.cookie = bpf_get_socket_cookie(ctx);

@@ -63,6 +63,25 @@ def reset(s):
     s.close()
 
 
+def graceful(first, other):
+    """first sends its FIN, other reads it and closes, first reads that."""
+    first.shutdown(socket.SHUT_WR)
+    recv_eof(other)
+    other.close()
+    recv_eof(first)
+    first.close()
+
+
+def abort(first, other):
+    """first resets; other sees the reset (or EOF) and closes."""
+    reset(first)
+    try:
+        recv_eof(other)
+    except ConnectionResetError:
+        pass
+    other.close()
+
+
 def one(port, n, ending):
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -86,32 +105,10 @@ def one(port, n, ending):
         print("case %d %d %s %d %d %d %d" % (port, n, ending, n, 0, 0, n), flush=True)
         return
     exchange(c, a, n)
-    if ending == "fin":
-        c.shutdown(socket.SHUT_WR)
-        recv_eof(a)
-        a.close()
-        recv_eof(c)
-        c.close()
-    elif ending == "srvfin":
-        a.shutdown(socket.SHUT_WR)
-        recv_eof(c)
-        c.close()
-        recv_eof(a)
-        a.close()
-    elif ending == "clirst":
-        reset(c)
-        try:
-            recv_eof(a)
-        except ConnectionResetError:
-            pass
-        a.close()
-    elif ending == "srvrst":
-        reset(a)
-        try:
-            recv_eof(c)
-        except ConnectionResetError:
-            pass
-        c.close()
+    if ending in ("fin", "srvfin"):
+        graceful(*((c, a) if ending == "fin" else (a, c)))
+    else:
+        abort(*((c, a) if ending == "clirst" else (a, c)))
     print("case %d %d %s %d %d %d %d" % (port, n, ending, n, n, n, n), flush=True)
 
 
