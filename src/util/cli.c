@@ -56,6 +56,22 @@ cli_parse_num(const char *what, const char *unit, const char *s, long long lo,
 }
 
 int
+cli_parse_seconds(const char *what, const char *s, long long lo_ms, long long hi_ms,
+    long long *out_ms, char *err, size_t errlen)
+{
+	char shown[4 * CLI_SHOWN_MAX + 4];
+	const char *errstr;
+
+	if (parse_seconds_ms(s, lo_ms, hi_ms, out_ms, &errstr) == 0)
+		return 0;
+	cli_shown(shown, sizeof shown, s);
+	snprintf(err, errlen, "bad %s '%s': %s, give %g-%g seconds", what, shown,
+	    strcmp(errstr, "invalid") == 0 ? "not a number" : errstr,
+	    (double)lo_ms / 1000, (double)hi_ms / 1000);
+	return -1;
+}
+
+int
 cli_parse_port(const char *s, uint16_t *out, char *err, size_t errlen)
 {
 	long long v;
@@ -95,12 +111,24 @@ long long
 cli_num(const struct cli *c, const char *what, const char *unit, const char *s,
     long long lo, long long hi)
 {
-	char err[256];
+	char err[384];
 	long long v;
 
 	if (cli_parse_num(what, unit, s, lo, hi, &v, err, sizeof(err)) == -1)
 		cli_usage_error(c, "%s", err);
 	return v;
+}
+
+long long
+cli_seconds(const struct cli *c, const char *what, const char *s, long long lo_ms,
+    long long hi_ms)
+{
+	char err[384];
+	long long ms;
+
+	if (cli_parse_seconds(what, s, lo_ms, hi_ms, &ms, err, sizeof(err)) == -1)
+		cli_usage_error(c, "%s", err);
+	return ms;
 }
 
 uint16_t

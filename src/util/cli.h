@@ -34,6 +34,11 @@ struct cli {
  * unit such as "seconds", or NULL, follows the range). */
 int	cli_parse_num(const char *what, const char *unit, const char *s,
 	    long long lo, long long hi, long long *out, char *err, size_t errlen);
+/* A number of seconds such as "0.5" (parse_seconds_ms) in [lo_ms, hi_ms]
+ * milliseconds, into *out_ms: "bad timeout '0': too small, give 0.1-60
+ * seconds". */
+int	cli_parse_seconds(const char *what, const char *s, long long lo_ms,
+	    long long hi_ms, long long *out_ms, char *err, size_t errlen);
 int	cli_parse_port(const char *s, uint16_t *out, char *err, size_t errlen);
 int	cli_parse_pid(const char *s, pid_t *out, char *err, size_t errlen);
 
@@ -41,6 +46,8 @@ int	cli_parse_pid(const char *s, pid_t *out, char *err, size_t errlen);
  * bad value. */
 long long cli_num(const struct cli *, const char *what, const char *unit,
 	    const char *s, long long lo, long long hi);
+long long cli_seconds(const struct cli *, const char *what, const char *s,
+	    long long lo_ms, long long hi_ms);	/* milliseconds */
 uint16_t cli_port(const struct cli *, const char *s);
 pid_t	cli_pid(const struct cli *, const char *s);
 
