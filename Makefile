@@ -70,6 +70,9 @@ $(eval $(call optional,NCURSES,ncurses,pkg:ncursesw))
 # libdw (elfutils): profile's unwinder (src/unwind/); without it `profile`
 # says so.
 $(eval $(call optional,LIBDW,libdw,pkg:libdw))
+# c-ares: report --resolve's reverse names (src/report/resolve.c); without
+# it `report --resolve` says so.
+$(eval $(call optional,CARES,cares,pkg:libcares))
 
 ifneq ($(LEFT_OUT),)
 ifneq ($(MAKECMDGOALS),clean)

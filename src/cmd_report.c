@@ -22,6 +22,7 @@ static const char report_usage[] =
     "usage: portscope report [--db PATH]... [--jsonl FILE]... [--since T] [--until T] [--port N]\n"
     "                        [--process P] [--user U] [--unit U] [--section S]... [--utc]\n"
     "                        [--json | --csv | --format text|json|csv|pr | --html FILE]\n"
+    "                        [--resolve [--resolve-timeout S]]\n"
     "\n"
     "Answer from record's databases: ports and the programs that used them with\n"
     "% of the recorded time, programs, remote ends, users, sockets per hour and\n"
@@ -51,7 +52,10 @@ static const char report_usage[] =
     "      --users-of-interest LIST     user names or uids\n"
     "      --remotes-of-interest LIST   addresses or CIDRs (10.0.0.0/8,2001:db8::/32)\n"
     "      --baseline-since T, --baseline-until T\n"
-    "                          flag listening or bound ports not seen in this period\n";
+    "                          flag listening or bound ports not seen in this period\n"
+    "      --resolve           remote addresses' names (reverse DNS), all looked up\n"
+    "                          within --resolve-timeout; the rest stay addresses\n"
+    "      --resolve-timeout S  the time for all names, 0.1-60 seconds (default 2)\n";
 
 #ifndef HAVE_SQLITE
 
@@ -71,6 +75,7 @@ cmd_report(int argc, char **argv)
 #else
 
 #include "report/report.h"
+#include "report/resolve.h"
 #include "store/import.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -91,6 +96,9 @@ struct report_cli {
 	int		 fmt_given;
 	int		 want[SEC_COUNT];
 	int		 sections_given;
+	int		 resolve;
+	const char	*resolve_timeout;
+	long long	 resolve_ms;
 	struct report_opts o;
 };
 
@@ -215,7 +223,7 @@ report_parse(int argc, char **argv, struct report_cli *c)
 {
 	enum { O_DB = 256, O_JSONL, O_SINCE, O_UNTIL, O_PORT, O_PROCESS, O_USER, O_UNIT,
 	    O_SECTION, O_JSON, O_CSV, O_FORMAT, O_HTML, O_POI, O_UOI, O_ROI,
-	    O_BSINCE, O_BUNTIL, O_UTC };
+	    O_BSINCE, O_BUNTIL, O_UTC, O_RESOLVE, O_RESOLVE_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "jsonl", required_argument, NULL, O_JSONL },
@@ -236,6 +244,8 @@ report_parse(int argc, char **argv, struct report_cli *c)
 		{ "baseline-since", required_argument, NULL, O_BSINCE },
 		{ "baseline-until", required_argument, NULL, O_BUNTIL },
 		{ "utc", no_argument, NULL, O_UTC },
+		{ "resolve", no_argument, NULL, O_RESOLVE },
+		{ "resolve-timeout", required_argument, NULL, O_RESOLVE_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -333,6 +343,13 @@ report_parse(int argc, char **argv, struct report_cli *c)
 		case O_UTC:
 			c->o.utc = 1;
 			break;
+		case O_RESOLVE:
+			c->resolve = 1;
+			break;
+		case O_RESOLVE_TIMEOUT:
+			cli_once(&cli, &c->resolve_timeout, "--resolve-timeout", optarg);
+			c->resolve_ms = cli_seconds(&cli, "resolve-timeout", optarg, 100, 60000);
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			exit(0);
@@ -348,6 +365,18 @@ report_parse(int argc, char **argv, struct report_cli *c)
 	if (c->fmt == FMT_CSV && c->sections_given != 1)
 		cli_usage_error(&cli, "--csv writes one table: give one --section (ports, "
 		    "processes, remotes, users, hours, days or interest)");
+	if (c->resolve_timeout && !c->resolve)
+		cli_usage_error(&cli, "--resolve-timeout needs --resolve");
+	if (c->resolve && c->fmt == FMT_PR)
+		cli_usage_error(&cli, "--resolve: PR-PORTS lines have no names; leave out "
+		    "--format pr or --resolve");
+	if (c->resolve && !report_resolve_available()) {
+		warnx("cannot resolve names: this portscope was built without c-ares "
+		    "(install libc-ares-dev and rebuild)");
+		exit(2);
+	}
+	if (!c->resolve_timeout)
+		c->resolve_ms = RESOLVE_TIMEOUT_MS;
 	if ((c->base_since != NULL) != (c->base_until != NULL))
 		cli_usage_error(&cli, "give both --baseline-since and --baseline-until");
 	if (c->dbs.n == 0 && c->jsonl.n == 0)
@@ -510,6 +539,17 @@ cmd_report(int argc, char **argv)
 		warnx("%s", err);
 		rc = 1;
 		goto out;
+	}
+	if (c.resolve) {
+		if (report_resolve(&rep, c.resolve_ms, err, sizeof(err)) == -1) {
+			warnx("%s", err);
+			rc = 1;
+			goto out;
+		}
+		if (rep.names.unresolved)
+			warnx("%zu of %zu names not resolved within %g s; they are shown "
+			    "as addresses", rep.names.unresolved, rep.names.addresses,
+			    (double)c.resolve_ms / 1000);
 	}
 	rep.generated = now_ns();
 	switch (c.fmt) {

@@ -134,6 +134,37 @@ rep_col_shown(const struct report *rep, const struct rep_col *col)
 }
 
 int
+rep_col_find(const struct rep_table *t, const char *key)
+{
+	int c;
+
+	for (c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c].key, key) == 0)
+			return c;
+	return -1;
+}
+
+const char *
+rep_names_str(const struct report *rep, char *buf, size_t len)
+{
+	const struct rep_names *n = &rep->names;
+	int w;
+
+	if (!n->asked)
+		return NULL;
+	w = snprintf(buf, len, "names: %zu of %zu addresses named", n->named, n->addresses);
+	if (n->no_name && w >= 0 && (size_t)w < len)
+		w += snprintf(buf + w, len - (size_t)w, ", %zu without a name", n->no_name);
+	if (n->rejected && w >= 0 && (size_t)w < len)
+		w += snprintf(buf + w, len - (size_t)w, ", %zu rejected (not a host name)",
+		    n->rejected);
+	if (n->unresolved && w >= 0 && (size_t)w < len)
+		snprintf(buf + w, len - (size_t)w, "; %zu of %zu names not resolved within %g s",
+		    n->unresolved, n->addresses, (double)n->timeout_ms / 1000);
+	return buf;
+}
+
+int
 rep_cidr_match(const char *cidr, const char *addr)
 {
 	unsigned char net[16], a[16];

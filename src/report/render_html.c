@@ -241,7 +241,7 @@ render_html(const struct report *rep, const struct report_opts *o, struct buf *b
 	/* What matters first, then when, then the details. */
 	static const enum rep_section order[SEC_COUNT] = { SEC_INTEREST, SEC_HOURS,
 	    SEC_DAYS, SEC_PORTS, SEC_PROCESSES, SEC_REMOTES, SEC_USERS };
-	char s0[32], s1[32];
+	char s0[32], s1[32], names[160];
 	int64_t rec = rep->recorded_ns / 1000000000;
 	size_t i;
 	int s, k;
@@ -260,6 +260,11 @@ render_html(const struct report *rep, const struct report_opts *o, struct buf *b
 	html_esc(b, rep->tz);
 	buf_printf(b, "; recorded %" PRId64 "h %02" PRId64 "m %02" PRId64 "s</p>\n",
 	    rec / 3600, rec / 60 % 60, rec % 60);
+	if (rep_names_str(rep, names, sizeof(names))) {
+		buf_puts(b, "<p class=\"meta\">");
+		html_esc(b, names);
+		buf_puts(b, "</p>\n");
+	}
 	for (k = 0; k < SEC_COUNT; k++) {
 		const struct rep_table *t = &rep->tables[order[k]];
 

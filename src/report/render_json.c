@@ -117,6 +117,20 @@ render_json(const struct report *rep, const struct report_opts *o, struct buf *b
 	json_kstr(b, "user", o->user);
 	json_kstr(b, "unit", o->unit);
 	buf_putc(b, '}');
+	json_key(b, "names");
+	if (rep->names.asked) {
+		buf_putc(b, '{');
+		json_ki64(b, "addresses", (int64_t)rep->names.addresses);
+		json_ki64(b, "named", (int64_t)rep->names.named);
+		json_ki64(b, "no_name", (int64_t)rep->names.no_name);
+		json_ki64(b, "rejected", (int64_t)rep->names.rejected);
+		json_ki64(b, "not_resolved", (int64_t)rep->names.unresolved);
+		json_key(b, "timeout_seconds");
+		buf_printf(b, "%g", (double)rep->names.timeout_ms / 1000);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
 	json_sections(rep, b);
 	buf_puts(b, "}\n");
 }

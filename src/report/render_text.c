@@ -190,7 +190,7 @@ render_table(const struct report *rep, const struct rep_table *t, struct buf *b)
 void
 render_text(const struct report *rep, struct buf *b)
 {
-	char s0[32], s1[32];
+	char s0[32], s1[32], names[160];
 	int64_t rec = rep->recorded_ns / 1000000000;
 	size_t i;
 	int s;
@@ -202,6 +202,8 @@ render_text(const struct report *rep, struct buf *b)
 	rep_time_str(rep->until, s1, sizeof(s1));
 	buf_printf(b, "\nwindow: %s to %s, times in %s\nrecorded %" PRId64 "h %02" PRId64 "m %02"
 	    PRId64 "s\n", s0, s1, rep->tz, rec / 3600, rec / 60 % 60, rec % 60);
+	if (rep_names_str(rep, names, sizeof(names)))
+		buf_printf(b, "%s\n", names);
 	for (s = 0; s < SEC_COUNT; s++)
 		if (rep->want[s])
 			render_table(rep, &rep->tables[s], b);

@@ -72,6 +72,17 @@ struct rep_table {
 	uint64_t		 memo_valued;
 };
 
+/* What --resolve found (report_resolve, resolve.h); asked is 0 without it. */
+struct rep_names {
+	int		 asked;
+	int64_t		 timeout_ms;	/* the budget for all lookups */
+	size_t		 addresses;	/* distinct remote addresses */
+	size_t		 named;		/* a PTR name that is a valid host name */
+	size_t		 no_name;	/* answered: no PTR name for it */
+	size_t		 rejected;	/* a PTR name that is not a host name */
+	size_t		 unresolved;	/* no answer in time, or the lookup failed */
+};
+
 struct report {
 	struct rep_table	 tables[SEC_COUNT];
 	int			 want[SEC_COUNT];
@@ -81,6 +92,7 @@ struct report {
 	int64_t			 recorded_ns;	/* recorded time in the window, all hosts */
 	int64_t			 generated;
 	char			 tz[96];	/* the zone's names in the report: "CET, +0100" */
+	struct rep_names	 names;
 };
 
 /* Answer the sections in want[] (SEC_COUNT flags) from r.  Returns 0, or
@@ -111,6 +123,12 @@ const char *rep_cell_str(const struct rep_col *, const struct rep_cell *,
  * and no column that is null in every row of its table.  The answer is
  * kept until the table gets rows: set cells before rendering. */
 int	rep_col_shown(const struct report *, const struct rep_col *);
+/* The column of t whose JSON key is key, or -1. */
+int	rep_col_find(const struct rep_table *, const char *key);
+/* --resolve's account as one line without a newline ("names: 3 of 5
+ * addresses named; 2 of 5 names not resolved within 2 s"), into buf;
+ * NULL when names were not asked for. */
+const char *rep_names_str(const struct report *, char *buf, size_t len);
 /* CIDR matching: 1 addr in cidr, 0 not, -1 bad cidr. */
 int	rep_cidr_match(const char *cidr, const char *addr);
 

@@ -3,7 +3,8 @@
  * text cut and marked, CSV quoting, a column null in every row hidden in
  * text but kept in CSV; and the engine's pieces: the union of intervals
  * (against a brute-force count), the order by start, the string table,
- * and local hours and days across daylight-saving changes. */
+ * and local hours and days across daylight-saving changes; --resolve's
+ * names line and which DNS names it keeps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include "report/intern.h"
 #include "report/report.h"
+#include "report/resolve.h"
 #include "report/span.h"
 #include "report/tz.h"
 #include "util/buf.h"
@@ -418,6 +420,65 @@ test_tz_kolkata(void **state)
 	tz_map_release(&m);
 }
 
+static void
+test_names_line(void **state)
+{
+	struct report rep;
+	char s[160];
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	assert_null(rep_names_str(&rep, s, sizeof(s)));
+	rep.names = (struct rep_names){ .asked = 1, .timeout_ms = 2000, .addresses = 40,
+	    .named = 28 };
+	assert_string_equal(rep_names_str(&rep, s, sizeof(s)), "names: 28 of 40 addresses named");
+	rep.names.no_name = 3;
+	rep.names.rejected = 1;
+	rep.names.unresolved = 8;
+	rep.names.timeout_ms = 100;
+	assert_string_equal(rep_names_str(&rep, s, sizeof(s)), "names: 28 of 40 addresses "
+	    "named, 3 without a name, 1 rejected (not a host name); 8 of 40 names not "
+	    "resolved within 0.1 s");
+}
+
+static void
+test_name_ok(void **state)
+{
+	char label[80], name[300];
+
+	(void)state;
+	assert_true(resolve_name_ok("db1.example.org"));
+	assert_true(resolve_name_ok("db1.example.org."));
+	assert_true(resolve_name_ok("_gateway"));
+	assert_true(resolve_name_ok("x-1.Y_2"));
+	assert_false(resolve_name_ok(""));
+	assert_false(resolve_name_ok("."));
+	assert_false(resolve_name_ok("a..b"));
+	assert_false(resolve_name_ok(".a"));
+	assert_false(resolve_name_ok("-rf.example"));
+	assert_false(resolve_name_ok("a.-b"));
+	assert_false(resolve_name_ok("a b"));
+	assert_false(resolve_name_ok("<script>.example"));
+	assert_false(resolve_name_ok("ev\"il"));
+	assert_false(resolve_name_ok("a,b"));
+	assert_false(resolve_name_ok("ctl\x1b[31m"));
+	assert_false(resolve_name_ok("\xc3\xbc.example"));	/* not ASCII */
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	assert_true(resolve_name_ok(label));
+	label[63] = 'a';
+	label[64] = '\0';
+	assert_false(resolve_name_ok(label));			/* a label of 64 */
+	memset(name, 'a', sizeof(name));
+	for (size_t i = 60; i < sizeof(name); i += 61)
+		name[i] = '.';
+	name[253] = '\0';
+	assert_true(resolve_name_ok(name));
+	name[253] = 'a';
+	name[254] = '\0';
+	assert_false(resolve_name_ok(name));			/* 254 bytes */
+}
+
 int
 main(void)
 {
@@ -433,6 +494,8 @@ main(void)
 		cmocka_unit_test(test_strtab),
 		cmocka_unit_test(test_tz_new_york),
 		cmocka_unit_test(test_tz_kolkata),
+		cmocka_unit_test(test_names_line),
+		cmocka_unit_test(test_name_ok),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
