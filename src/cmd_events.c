@@ -94,7 +94,7 @@ events_parse(int argc, char **argv, struct events_opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cli cli = { .cmd = "events" };
-	const char *errstr, *port = NULL, *pid = NULL, *duration = NULL,
+	const char *port = NULL, *pid = NULL, *duration = NULL,
 	    *interval = NULL;
 	char why[256];
 	long long ms;
@@ -140,20 +140,16 @@ events_parse(int argc, char **argv, struct events_opts *o)
 			break;
 		case O_DURATION:
 			cli_once(&cli, &duration, "--duration", optarg);
-			if (parse_seconds_ms(optarg, 10, DURATION_MAX_MS, &o->duration_ms,
-			    &errstr) == -1)
-				cli_usage_error(&cli, "bad duration '%s': %s, give "
-				    "0.01-8640000 seconds", optarg, errstr);
+			o->duration_ms = cli_seconds(&cli, "duration", optarg, 10,
+			    DURATION_MAX_MS);
 			break;
 		case O_POLL:
 			o->ev.backend = EV_BACKEND_POLL;
 			break;
 		case O_INTERVAL:
 			cli_once(&cli, &interval, "--interval", optarg);
-			if (parse_seconds_ms(optarg, INTERVAL_MIN_MS, INTERVAL_MAX_MS, &ms,
-			    &errstr) == -1)
-				cli_usage_error(&cli, "bad interval '%s': %s, give "
-				    "0.05-1200 seconds", optarg, errstr);
+			ms = cli_seconds(&cli, "interval", optarg, INTERVAL_MIN_MS,
+			    INTERVAL_MAX_MS);
 			o->ev.poll_interval_ns = (uint64_t)ms * NSEC_PER_MSEC;
 			break;
 		case O_ALL_NETNS:

@@ -100,7 +100,7 @@ profile_parse(int argc, char **argv, struct profile_opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cli cli = { .cmd = "profile" };
-	const char *errstr, *duration = NULL, *pid = NULL;
+	const char *duration = NULL, *pid = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -130,10 +130,8 @@ profile_parse(int argc, char **argv, struct profile_opts *o)
 			break;
 		case O_DURATION:
 			cli_once(&cli, &duration, "--duration", optarg);
-			if (parse_seconds_ms(optarg, 10, DURATION_MAX_MS, &o->duration_ms,
-			    &errstr) == -1)
-				cli_usage_error(&cli, "bad duration '%s': %s, give "
-				    "0.01-8640000 seconds", optarg, errstr);
+			o->duration_ms = cli_seconds(&cli, "duration", optarg, 10,
+			    DURATION_MAX_MS);
 			break;
 		case O_PID:
 			cli_once(&cli, &pid, "--pid", optarg);

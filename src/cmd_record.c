@@ -149,7 +149,7 @@ record_parse(int argc, char **argv, struct record_opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cli cli = { .cmd = "record" };
-	const char *errstr, *db = NULL, *retain = NULL, *max_size = NULL, *flush = NULL,
+	const char *db = NULL, *retain = NULL, *max_size = NULL, *flush = NULL,
 	    *poll_interval = NULL;
 	int ch;
 
@@ -191,18 +191,14 @@ record_parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case O_FLUSH:
 			cli_once(&cli, &flush, "--flush-interval", optarg);
-			if (parse_seconds_ms(optarg, 50, 60000, &o->flush_ms, &errstr) == -1)
-				cli_usage_error(&cli, "bad flush-interval '%s': %s, give "
-				    "0.05-60 seconds", optarg, errstr);
+			o->flush_ms = cli_seconds(&cli, "flush-interval", optarg, 50, 60000);
 			break;
 		case O_POLL:
 			o->poll = 1;
 			break;
 		case O_POLL_INTERVAL:
 			cli_once(&cli, &poll_interval, "--poll-interval", optarg);
-			if (parse_seconds_ms(optarg, 50, 60000, &o->poll_ms, &errstr) == -1)
-				cli_usage_error(&cli, "bad poll-interval '%s': %s, give "
-				    "0.05-60 seconds", optarg, errstr);
+			o->poll_ms = cli_seconds(&cli, "poll-interval", optarg, 50, 60000);
 			break;
 		case O_NO_AGGREGATE:
 			o->no_aggregate = 1;

@@ -62,13 +62,6 @@ static const char top_usage[] =
     "      --owners SRC  where owners come from: bpf (the default as root when it\n"
     "                    loads), procfs (/proc/PID/fd), or none\n";
 
-/* parse_seconds_ms's reason in util/cli's words. */
-static const char *
-seconds_why(const char *errstr)
-{
-	return strcmp(errstr, "invalid") == 0 ? "not a number" : errstr;
-}
-
 static void
 top_parse(int argc, char **argv, struct top_cmd *o)
 {
@@ -98,7 +91,7 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct cli cli = { .cmd = "top" };
-	const char *errstr, *nc;
+	const char *nc;
 	long long ms;
 	int ch, tcp = 0, udp = 0, v4 = 0, v6 = 0, col;
 
@@ -128,15 +121,11 @@ top_parse(int argc, char **argv, struct top_cmd *o)
 			o->csv = 1;
 			break;
 		case O_INTERVAL:
-			if (parse_seconds_ms(optarg, 100, 3600000, &ms, &errstr) == -1)
-				cli_usage_error(&cli, "bad interval '%s': %s, give 0.1-3600 "
-				    "seconds", optarg, seconds_why(errstr));
+			ms = cli_seconds(&cli, "interval", optarg, 100, 3600000);
 			o->ui.interval_ns = (uint64_t)ms * NSEC_PER_MSEC;
 			break;
 		case O_LINGER:
-			if (parse_seconds_ms(optarg, 0, 3600000, &ms, &errstr) == -1)
-				cli_usage_error(&cli, "bad linger '%s': %s, give 0-3600 seconds",
-				    optarg, seconds_why(errstr));
+			ms = cli_seconds(&cli, "linger", optarg, 0, 3600000);
 			o->ui.linger_ns = (uint64_t)ms * NSEC_PER_MSEC;
 			break;
 		case O_SORT:

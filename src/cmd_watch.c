@@ -157,7 +157,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct cli cli = { .cmd = "watch" };
-	const char *errstr, *interval = NULL, *port = NULL, *pid = NULL, *count = NULL;
+	const char *interval = NULL, *port = NULL, *pid = NULL, *count = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -230,10 +230,9 @@ watch_parse(int argc, char **argv, struct watch_opts *o)
 	cli_log_check(&cli, o->log, o->overwrite);
 	if (interval && o->portqry)
 		o->interval_ms = 1000 * cli_num(&cli, "-wt", "seconds", interval, 1, 1200);
-	else if (interval && parse_seconds_ms(interval, INTERVAL_MIN_MS,
-	    INTERVAL_MAX_MS, &o->interval_ms, &errstr) == -1)
-		cli_usage_error(&cli, "bad interval '%s': %s, give 0.05-1200 seconds",
-		    interval, strcmp(errstr, "invalid") == 0 ? "not a number" : errstr);
+	else if (interval)
+		o->interval_ms = cli_seconds(&cli, "interval", interval, INTERVAL_MIN_MS,
+		    INTERVAL_MAX_MS);
 
 	/* TCP and UDP; raw sockets only when asked for. */
 	o->filter.protos = SD_TCP | SD_UDP | (o->raw ? SD_RAW : 0);

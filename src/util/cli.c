@@ -55,19 +55,35 @@ cli_parse_num(const char *what, const char *unit, const char *s, long long lo,
 	return 0;
 }
 
+/* Milliseconds as seconds the way a person writes them: 8640000, 0.05,
+ * 1.5 (never 8.64e+06). */
+static void
+cli_secs(char *out, size_t outlen, long long ms)
+{
+	size_t n;
+
+	snprintf(out, outlen, "%lld.%03lld", ms / 1000, ms % 1000);
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '0')
+		out[--n] = '\0';
+	if (n > 0 && out[n - 1] == '.')
+		out[--n] = '\0';
+}
+
 int
 cli_parse_seconds(const char *what, const char *s, long long lo_ms, long long hi_ms,
     long long *out_ms, char *err, size_t errlen)
 {
-	char shown[4 * CLI_SHOWN_MAX + 4];
+	char shown[4 * CLI_SHOWN_MAX + 4], lo[32], hi[32];
 	const char *errstr;
 
 	if (parse_seconds_ms(s, lo_ms, hi_ms, out_ms, &errstr) == 0)
 		return 0;
 	cli_shown(shown, sizeof shown, s);
-	snprintf(err, errlen, "bad %s '%s': %s, give %g-%g seconds", what, shown,
-	    strcmp(errstr, "invalid") == 0 ? "not a number" : errstr,
-	    (double)lo_ms / 1000, (double)hi_ms / 1000);
+	cli_secs(lo, sizeof lo, lo_ms);
+	cli_secs(hi, sizeof hi, hi_ms);
+	snprintf(err, errlen, "bad %s '%s': %s, give %s-%s seconds", what, shown,
+	    strcmp(errstr, "invalid") == 0 ? "not a number" : errstr, lo, hi);
 	return -1;
 }
 
@@ -96,13 +112,26 @@ cli_parse_pid(const char *s, pid_t *out, char *err, size_t errlen)
 void
 cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
+	char msg[1024];
+	const unsigned char *p;
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	fflush(stdout);
 	fputs("portscope: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/* one safe line whatever the message quotes: a control byte (C0,
+	 * DEL, or C1 as UTF-8) as \xNN; other UTF-8 (a file name) as is */
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(stderr, "\\x%02x\\x%02x", p[0], p[1]);
+			p++;
+		} else
+			fputc(*p, stderr);
+	}
 	fprintf(stderr, "; see 'portscope help %s'\n", c->cmd);
 	exit(c->usage_status ? c->usage_status : 2);
 }

@@ -14,9 +14,17 @@ bad_input "port 0" "portscope: bad port '0': too small, give 1-65535; see 'ports
 bad_input "port 65536" "portscope: bad port '65536': too large, give 1-65535; see 'portscope help events'" --port 65536
 bad_input "port abc" "portscope: bad port 'abc': not a number, give 1-65535; see 'portscope help events'" --port abc
 bad_input "duration -1" \
-	"portscope: bad duration '-1': invalid, give 0.01-8640000 seconds; see 'portscope help events'" --duration -1
+	"portscope: bad duration '-1': not a number, give 0.01-8640000 seconds; see 'portscope help events'" --duration -1
 bad_input "duration 0" \
 	"portscope: bad duration '0': too small, give 0.01-8640000 seconds; see 'portscope help events'" --duration 0
+# a value with an escape sequence or a C1 control, and a stray argument
+# with a newline: shown as \xNN, the error stays one line that cannot
+# repaint the terminal
+bad_input "duration with an escape sequence" \
+	"portscope: bad duration '1\\x1b[2J': not a number, give 0.01-8640000 seconds; see 'portscope help events'" \
+	--duration $'1\e[2J'
+bad_input "a stray argument with a newline and a C1 CSI" \
+	"portscope: unexpected argument 'a\\x0ab\\xc2\\x9b31m'; see 'portscope help events'" $'a\nb\xc2\x9b31m'
 bad_input "unknown unit" "portscope: unknown unit 'no-such-unit-$$'" --unit "no-such-unit-$$"
 bad_input "a unit name with a slash" "portscope: unknown unit '../etc'" --unit ../etc
 bad_input "pid 0" "portscope: bad pid '0': too small, give 1-4194304; see 'portscope help events'" --pid 0

@@ -33,7 +33,7 @@ bad "bad max-size '0': too small, give 1-1048576 MB$H" --max-size 0
 bad "bad max-size '1048577': too large, give 1-1048576 MB$H" --max-size 1048577
 bad "bad flush-interval '0': too small, give 0.05-60 seconds$H" --flush-interval 0
 bad "bad flush-interval '61': too large, give 0.05-60 seconds$H" --flush-interval 61
-bad "bad flush-interval '1s': invalid, give 0.05-60 seconds$H" --flush-interval 1s
+bad "bad flush-interval '1s': not a number, give 0.05-60 seconds$H" --flush-interval 1s
 bad "bad poll-interval '0.01': too small, give 0.05-60 seconds$H" --poll-interval 0.01
 bad "--jsonl needs a file name or '-'$H" --jsonl ''
 bad "option '--retain' given twice ('1' and '2')$H" --retain 1 --retain 2

@@ -76,6 +76,19 @@ test_cli(void **state)
 	assert_int_equal(cli_parse_num("-wt", "seconds", "1200", 1, 1200, &v, err,
 	    sizeof(err)), 0);
 	assert_int_equal(v, 1200);
+	/* seconds: the range as a person writes it, never 8.64e+06 */
+	assert_int_equal(cli_parse_seconds("duration", "0", 10, 8640000000LL, &v, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "bad duration '0': too small, give 0.01-8640000 seconds");
+	assert_int_equal(cli_parse_seconds("interval", "x", 50, 1200000, &v, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "bad interval 'x': not a number, give 0.05-1200 seconds");
+	assert_int_equal(cli_parse_seconds("linger", "-1", 0, 1500, &v, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "bad linger '-1': not a number, give 0-1.5 seconds");
+	assert_int_equal(cli_parse_seconds("linger", "1.5", 0, 1500, &v, err,
+	    sizeof(err)), 0);
+	assert_int_equal(v, 1500);
 }
 
 static void
