@@ -94,6 +94,9 @@ CPPFLAGS += -Isrc $(PART_CPPFLAGS) -D_GNU_SOURCE -DPORTSCOPE_VERSION='"$(VERSION
 CFLAGS   ?= -g
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -pthread
 LDFLAGS  += $(SANFLAGS) -pthread
+# err(3) and warn(3) write one safe line: control bytes in what a message
+# quotes (a file or host name) as \xNN (src/util/safe_err.c).
+LDFLAGS  += $(foreach f,warnx warn vwarnx vwarn errx err verrx verr,-Wl,--wrap=$(f))
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl) -lm
 
 # The configuration is kept in BUILD/config (compiling) and BUILD/config.link

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/cli.h"
+#include "util/safe_err.h"
 #include "util/strtonum.h"
 
 #define CLI_SHOWN_MAX	64
@@ -113,7 +114,6 @@ void
 cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
 	char msg[1024];
-	const unsigned char *p;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -121,17 +121,7 @@ cli_usage_error(const struct cli *c, const char *fmt, ...)
 	va_end(ap);
 	fflush(stdout);
 	fputs("portscope: ", stderr);
-	/* one safe line whatever the message quotes: a control byte (C0,
-	 * DEL, or C1 as UTF-8) as \xNN; other UTF-8 (a file name) as is */
-	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fprintf(stderr, "\\x%02x\\x%02x", p[0], p[1]);
-			p++;
-		} else
-			fputc(*p, stderr);
-	}
+	safe_fputs(msg, stderr);	/* one safe line, whatever it quotes */
 	fprintf(stderr, "; see 'portscope help %s'\n", c->cmd);
 	exit(c->usage_status ? c->usage_status : 2);
 }
