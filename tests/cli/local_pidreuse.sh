@@ -40,6 +40,9 @@ for attempt in range(20):
         if os.getpid() != want:
             os._exit(1)
         open("/proc/self/comm", "w").write("impostor")
+        # not the caller's $(...) pipe: it must end when the parent does
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0); os.dup2(null, 1); os.dup2(null, 2)
         os.closerange(3, 1024)
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", port))
         assert s.fileno() == 3
@@ -68,6 +71,10 @@ run_race() {	# NAME WHERE PORT CMD...: run CMD (a portscope) through the race at
 	ipid=$(impostor "$vpid" $((port + 1)) "$TMP/$name.impostor")
 	check_eq "$name: the impostor has the victim's pid" "$ipid" "$vpid"
 	wait_for 10 test -s "$TMP/$name.impostor"
+	# the race's precondition: the impostor holds the pid when portscope
+	# goes on to read the details
+	check_eq "$name: the impostor runs, as 'impostor', when portscope goes on" \
+	    "$(cat /proc/"$ipid"/comm 2>/dev/null)" impostor
 	touch "$TMP/$name.pause/go"
 	wait "$ps"
 	check_eq "$name: status 0" "$?" 0
