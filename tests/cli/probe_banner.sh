@@ -65,7 +65,7 @@ check_eq "json: banners under probe.<name>.banner" \
 
 
 # A server that holds its greeting back on purpose (sendmail's greet_pause,
-# Postfix's postscreen): exim with a 3 s delay in its connect ACL, on
+# Postfix's postscreen): exim with a 2 s delay in its connect ACL, on
 # 127.0.0.2.  The probe waits for a server that speaks first up to 4.5 s,
 # so the banner is read; before, the 1 s wait for a reply gave up and the
 # port read as LISTENING with no banner.
@@ -82,7 +82,7 @@ log_file_path = $TMP/exim-slow/%slog
 acl_smtp_connect = acl_connect
 begin acl
 acl_connect:
-  accept delay = 3s
+  accept delay = 2s
 CONF
 ns_spawn exim4 -C "$TMP/exim-slow.conf" -bdf -oX 127.0.0.2.25 \
     -oP "$TMP/exim-slow.pid" >"$TMP/exim-slow.out" 2>&1
@@ -94,7 +94,7 @@ query -p tcp -e 25 127.0.0.2 >"$TMP/slow" 2>&1; rc=$?
 took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 check_eq "slow greeting: exit status" "$rc" 0
 check_grep "slow greeting: verdict" "$TMP/slow" '^TCP port 25 \(smtp service\): LISTENING$'
-check_grep "slow greeting: the banner after 3 s is read" "$TMP/slow" \
+check_grep "slow greeting: the banner after 2 s is read" "$TMP/slow" \
     '^220 slow\.portscope\.test ESMTP Exim '
-check "slow greeting: waited for it (3 s <= ${took} s < 10 s)" \
-    awk -v t="$took" 'BEGIN { exit !(t >= 3 && t < 10) }'
+check "slow greeting: waited for it (2 s <= ${took} s < 10 s)" \
+    awk -v t="$took" 'BEGIN { exit !(t >= 2 && t < 10) }'
