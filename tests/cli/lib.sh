@@ -4,7 +4,16 @@
 # by the EXIT trap, pass or fail.
 set -u
 : "${PORTSCOPE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/portscope}"
-TMP=$(mktemp -d /tmp/portscope-test.XXXXXX)
+# A test that re-enters itself in new namespaces (`exec unshare … bash "$0"`)
+# keeps the directory the first pass made: exec runs no EXIT trap, and the
+# second pass's teardown removes it.
+if [ -n "${PORTSCOPE_TEST_TMP:-}" ] && [ "${PORTSCOPE_TEST_OWNER:-}" = "$0" ] &&
+    [ -d "$PORTSCOPE_TEST_TMP" ] && [ -w "$PORTSCOPE_TEST_TMP" ]; then
+	TMP=$PORTSCOPE_TEST_TMP
+else
+	TMP=$(mktemp -d /tmp/portscope-test.XXXXXX)
+fi
+export PORTSCOPE_TEST_TMP=$TMP PORTSCOPE_TEST_OWNER=$0
 _cleanups=()
 _pids=()
 

@@ -62,6 +62,7 @@ fixture silent.sh <<'EOF'
 EOF
 fixture rootonly.sh <<'EOF'
 if [ "$(id -u)" -eq 0 ]; then
+	rm -rf "$TMP"	# root's; the pass as nobody makes its own
 	exec setpriv --reuid=65534 --regid=65534 --clear-groups bash "$0"
 fi
 need_root "root-only checks"
