@@ -10,6 +10,7 @@
 #include "output/logfile.h"
 #include "util/clock.h"
 #include "output/text.h"
+#include "util/strtonum.h"
 
 int
 logfile_open(const char *path, int overwrite, char *err, size_t errlen)
@@ -97,20 +98,6 @@ command_run(struct buf *b)
 	text_sanitize(b, data, n > 0 ? strnlen(data, (size_t)n) : 0, 0);
 }
 
-/* "60", "0.2", "1.25": an interval in seconds without trailing zeros. */
-static void
-interval_text(char *out, size_t len, long long ms)
-{
-	size_t n;
-
-	snprintf(out, len, "%lld.%03lld", ms / 1000, ms % 1000);
-	n = strlen(out);
-	while (n > 0 && out[n - 1] == '0')
-		out[--n] = '\0';
-	if (n > 0 && out[n - 1] == '.')
-		out[--n] = '\0';
-}
-
 void
 logfile_header(struct buf *b, const struct log_header *h)
 {
@@ -133,7 +120,7 @@ logfile_header(struct buf *b, const struct log_header *h)
 		buf_puts(b, "\n\n");
 	}
 	if (h->interval_ms > 0) {
-		interval_text(interval, sizeof(interval), h->interval_ms);
+		format_seconds_ms(interval, sizeof(interval), h->interval_ms);
 		buf_printf(b, "Checking for changes every %s seconds\n\n", interval);
 	}
 	if (h->verbose)

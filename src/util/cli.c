@@ -56,21 +56,6 @@ cli_parse_num(const char *what, const char *unit, const char *s, long long lo,
 	return 0;
 }
 
-/* Milliseconds as seconds the way a person writes them: 8640000, 0.05,
- * 1.5 (never 8.64e+06). */
-static void
-cli_secs(char *out, size_t outlen, long long ms)
-{
-	size_t n;
-
-	snprintf(out, outlen, "%lld.%03lld", ms / 1000, ms % 1000);
-	n = strlen(out);
-	while (n > 0 && out[n - 1] == '0')
-		out[--n] = '\0';
-	if (n > 0 && out[n - 1] == '.')
-		out[--n] = '\0';
-}
-
 int
 cli_parse_seconds(const char *what, const char *s, long long lo_ms, long long hi_ms,
     long long *out_ms, char *err, size_t errlen)
@@ -81,8 +66,8 @@ cli_parse_seconds(const char *what, const char *s, long long lo_ms, long long hi
 	if (parse_seconds_ms(s, lo_ms, hi_ms, out_ms, &errstr) == 0)
 		return 0;
 	cli_shown(shown, sizeof shown, s);
-	cli_secs(lo, sizeof lo, lo_ms);
-	cli_secs(hi, sizeof hi, hi_ms);
+	format_seconds_ms(lo, sizeof lo, lo_ms);
+	format_seconds_ms(hi, sizeof hi, hi_ms);
 	snprintf(err, errlen, "bad %s '%s': %s, give %s-%s seconds", what, shown,
 	    strcmp(errstr, "invalid") == 0 ? "not a number" : errstr, lo, hi);
 	return -1;

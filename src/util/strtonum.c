@@ -1,7 +1,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/strtonum.h"
 
@@ -69,4 +71,17 @@ parse_seconds_ms(const char *s, long long min_ms, long long max_ms,
 	*errstr = NULL;
 	*out = whole;
 	return 0;
+}
+
+void
+format_seconds_ms(char *out, size_t len, long long ms)
+{
+	size_t n;
+
+	snprintf(out, len, "%lld.%03lld", ms / 1000, ms % 1000);
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '0')
+		out[--n] = '\0';
+	if (n > 0 && out[n - 1] == '.')
+		out[--n] = '\0';
 }
